@@ -1,0 +1,60 @@
+import { fileURLToPath } from 'node:url';
+import { z } from 'zod';
+
+/**
+ * The only module that reads process.env (eslint enforces it). Every variable is validated
+ * here; a bad value stops start-up with a message naming the variable and what is allowed.
+ */
+const repositoryRoot = fileURLToPath(new URL('../../../', import.meta.url));
+
+const environment = z.object({
+  PORT: z.coerce
+    .number({ message: 'must be a number' })
+    .int('must be a whole number')
+    .min(1, 'must be between 1 and 65535')
+    .max(65535, 'must be between 1 and 65535')
+    .default(4000),
+  HOST: z.string().min(1).default('0.0.0.0'),
+  DATABASE_URL: z
+    .string()
+    .trim()
+    .optional()
+    .transform((v) => (v ? v : undefined))
+    .refine((v) => v === undefined || /^postgres(ql)?:\/\//.test(v), {
+      message:
+        'must be a postgres:// or postgresql:// connection string (or unset for the embedded database)',
+    }),
+  DATA_DIR: z.string().min(1).default(`${repositoryRoot}.data/pglite`),
+  NODE_ENV: z
+    .enum(['development', 'production', 'test'], {
+      message: 'must be one of development, production, test',
+    })
+    .default('development'),
+  LOG_LEVEL: z
+    .enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'], {
+      message: 'must be one of fatal, error, warn, info, debug, trace, silent',
+    })
+    .default('info'),
+  DATABASE_POOL_SIZE: z.coerce.number().int().min(1).max(200).default(10),
+  /** Seed demo data into an empty database at start-up: on by default for the embedded engine. */
+  SEED_DEMO_DATA: z
+    .enum(['auto', 'always', 'never'], { message: 'must be one of auto, always, never' })
+    .default('auto'),
+  WEB_DIST_DIR: z.string().min(1).default(`${repositoryRoot}packages/web/dist`),
+});
+
+export type Config = z.output<typeof environment> & { repositoryRoot: string };
+
+export class ConfigError extends Error {}
+
+export function loadConfig(env: Record<string, string | undefined> = process.env): Config {
+  const result = environment.safeParse(env);
+  if (!result.success) {
+    const lines = result.error.issues.map(
+      (issue) =>
+        `  ${issue.path.join('.')}=${JSON.stringify(env[String(issue.path[0])] ?? '')}: ${issue.message}`,
+    );
+    throw new ConfigError(`Invalid configuration:\n${lines.join('\n')}`);
+  }
+  return { ...result.data, repositoryRoot };
+}

@@ -1,0 +1,267 @@
+import { randomUUID } from 'node:crypto';
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import { ApolloServer, HeaderMap, type BaseContext } from '@apollo/server';
+import { ApolloServerPluginLandingPageDisabled } from '@apollo/server/plugin/disabled';
+import { PothosValidationError } from '@pothos/core';
+import {
+  currentStatementTally,
+  findAccountBySessionToken,
+  migrationsAreCurrent,
+  withStatementTally,
+  type Database,
+} from '@registry/db';
+import { GraphQLError, type GraphQLFormattedError } from 'graphql';
+import { sql } from 'kysely';
+import type { Config } from '../config';
+import { sessionTokenFrom } from '../auth/session-token';
+import { createContext, localeFrom, type Context } from '../context';
+import type { Logger } from '../logger';
+import { schema } from '../schema';
+import { createStaticHandler } from './static-files';
+
+const maxBodyBytes = 1024 * 1024;
+
+export interface RegistryServer {
+  http: Server;
+  apollo: ApolloServer<Context>;
+}
+
+/** Error codes that are the client's doing; their messages are meant for people. */
+const expectedCodes = new Set([
+  'BAD_USER_INPUT',
+  'GRAPHQL_PARSE_FAILED',
+  'GRAPHQL_VALIDATION_FAILED',
+  'BAD_REQUEST',
+  'PERSISTED_QUERY_NOT_FOUND',
+  'PERSISTED_QUERY_NOT_SUPPORTED',
+  'OPERATION_RESOLUTION_FAILURE',
+  'UNAUTHENTICATED',
+  'FORBIDDEN',
+]);
+
+/** An error we raised on purpose with a client-facing code, or one graphql-js raised about the request. */
+function isExpected(error: GraphQLError): boolean {
+  const code = error.extensions?.code;
+  if (typeof code === 'string' && expectedCodes.has(code)) return true;
+  if (error.originalError instanceof PothosValidationError) return true;
+  // Parse and validation errors have no original error and no path.
+  return error.originalError === undefined && error.path === undefined;
+}
+
+export async function createRegistryServer(
+  config: Config,
+  database: Database,
+  log: Logger,
+): Promise<RegistryServer> {
+  const production = config.NODE_ENV === 'production';
+  const apollo = new ApolloServer<Context>({
+    schema,
+    introspection: !production,
+    includeStacktraceInErrorResponses: config.NODE_ENV === 'development',
+    allowBatchedHttpRequests: false,
+    csrfPrevention: true,
+    plugins: [
+      ApolloServerPluginLandingPageDisabled(),
+      {
+        async requestDidStart({ contextValue }) {
+          const started = performance.now();
+          return {
+            async didEncounterErrors({ errors }) {
+              for (const error of errors) {
+                if (!isExpected(error)) {
+                  contextValue.log.error(
+                    { err: error.originalError ?? error, path: error.path },
+                    'unexpected error',
+                  );
+                }
+              }
+            },
+            async willSendResponse({ request, response, errors }) {
+              // Masked errors carry the request id so a user can quote it and we can find the log line.
+              if (response.body.kind === 'single') {
+                for (const error of response.body.singleResult.errors ?? []) {
+                  if (error.extensions?.code === 'INTERNAL_SERVER_ERROR') {
+                    (error.extensions as Record<string, unknown>).requestId =
+                      contextValue.requestId;
+                  }
+                }
+              }
+              const tally = currentStatementTally();
+              contextValue.log.info(
+                {
+                  operationName: request.operationName ?? null,
+                  durationMs: Math.round(performance.now() - started),
+                  errors: errors?.length ?? 0,
+                  sqlStatements: tally?.statements ?? 0,
+                  sqlMs: tally ? Math.round(tally.databaseMs) : 0,
+                },
+                'graphql request',
+              );
+            },
+          };
+        },
+      },
+    ],
+    // Unexpected errors (bugs, SQL failures naming constraints) never reach the client as they
+    // are: the client gets "Internal server error" and a request id, the log gets the original.
+    formatError: (formatted: GraphQLFormattedError, error: unknown) => {
+      if (error instanceof GraphQLError && error.originalError instanceof PothosValidationError) {
+        // Pothos refuses malformed global IDs, cursors and page sizes: the client's input.
+        return { ...formatted, extensions: { code: 'BAD_USER_INPUT' } };
+      }
+      if (error instanceof GraphQLError ? isExpected(error) : false) return formatted;
+      const code = formatted.extensions?.code;
+      if (typeof code === 'string' && expectedCodes.has(code)) return formatted;
+      return {
+        message: 'Internal server error',
+        ...(formatted.locations ? { locations: formatted.locations } : {}),
+        ...(formatted.path ? { path: formatted.path } : {}),
+        extensions: { code: 'INTERNAL_SERVER_ERROR' },
+      };
+    },
+  });
+  await apollo.start();
+
+  const serveStatic = createStaticHandler(config.WEB_DIST_DIR);
+
+  async function handleGraphQL(req: IncomingMessage, res: ServerResponse, requestId: string) {
+    const headers = new HeaderMap();
+    for (const [key, value] of Object.entries(req.headers)) {
+      if (value !== undefined) headers.set(key, Array.isArray(value) ? value.join(', ') : value);
+    }
+    let body: unknown = undefined;
+    if (req.method === 'POST') {
+      const raw = await readBody(req);
+      if (raw === null)
+        return sendJson(res, 413, {
+          errors: [{ message: 'Request body is too large', extensions: { code: 'BAD_REQUEST' } }],
+        });
+      const contentType = headers.get('content-type') ?? '';
+      if (contentType.includes('application/json')) {
+        try {
+          body = JSON.parse(raw.toString('utf8') || 'null');
+        } catch {
+          return sendJson(res, 400, {
+            errors: [
+              { message: 'Request body is not valid JSON', extensions: { code: 'BAD_REQUEST' } },
+            ],
+          });
+        }
+      } else {
+        body = raw.toString('utf8');
+      }
+    }
+    const url = new URL(req.url ?? '/', 'http://x');
+    let context: Context | undefined;
+    const { response, statements } = await withStatementTally(async (tally) => ({
+      response: await executeGraphQL(),
+      statements: tally.statements,
+    }));
+    for (const [key, value] of response.headers) res.setHeader(key, value);
+    if (context?.responseCookies.length) res.setHeader('set-cookie', context.responseCookies);
+    res.setHeader('x-request-id', requestId);
+    // Statements this request cost, session lookup included: how N+1 regressions get caught.
+    res.setHeader('x-sql-statements', String(statements));
+    res.statusCode = response.status ?? 200;
+    if (response.body.kind === 'complete') {
+      res.end(response.body.string);
+    } else {
+      for await (const chunk of response.body.asyncIterator) res.write(chunk);
+      res.end();
+    }
+
+    function executeGraphQL() {
+      return apollo.executeHTTPGraphQLRequest({
+        httpGraphQLRequest: { method: req.method ?? 'GET', headers, search: url.search, body },
+        context: async () => {
+          const sessionToken = sessionTokenFrom(req.headers);
+          const viewer = sessionToken
+            ? await findAccountBySessionToken(database.db, sessionToken)
+            : null;
+          context = createContext({
+            db: database.db,
+            requestId,
+            locale: localeFrom(headers.get('accept-language')),
+            log: log.child({ requestId, user: viewer?.username ?? null }),
+            viewer,
+            sessionToken: viewer ? sessionToken : null,
+            secureCookies: production,
+            clientAddress: req.socket.remoteAddress ?? 'unknown',
+          });
+          return context;
+        },
+      });
+    }
+  }
+
+  async function handleReady(res: ServerResponse) {
+    try {
+      await sql`select 1`.execute(database.db);
+      const current = await migrationsAreCurrent(database.db);
+      sendJson(res, current ? 200 : 503, {
+        status: current ? 'ready' : 'migrations pending',
+        engine: database.engine,
+      });
+    } catch {
+      sendJson(res, 503, { status: 'database unreachable', engine: database.engine });
+    }
+  }
+
+  const http = createServer((req, res) => {
+    const requestId =
+      (req.headers['x-request-id'] as string | undefined)?.slice(0, 64) || randomUUID();
+    const path = (req.url ?? '/').split('?')[0];
+    const work =
+      path === '/graphql'
+        ? handleGraphQL(req, res, requestId)
+        : path === '/healthz'
+          ? Promise.resolve(sendJson(res, 200, { status: 'ok' }))
+          : path === '/readyz'
+            ? handleReady(res)
+            : req.method === 'GET' || req.method === 'HEAD'
+              ? serveStatic(req, res)
+              : Promise.resolve(sendJson(res, 405, { error: 'method not allowed' }));
+    work.catch((error: unknown) => {
+      log.error({ err: error, requestId }, 'request failed');
+      if (!res.headersSent)
+        sendJson(res, 500, {
+          errors: [
+            {
+              message: 'Internal server error',
+              extensions: { code: 'INTERNAL_SERVER_ERROR', requestId },
+            },
+          ],
+        });
+      else res.destroy();
+    });
+  });
+  http.keepAliveTimeout = 65_000;
+  return { http, apollo };
+}
+
+function sendJson(res: ServerResponse, status: number, payload: unknown): void {
+  const body = JSON.stringify(payload);
+  res.writeHead(status, {
+    'content-type': 'application/json; charset=utf-8',
+    'content-length': Buffer.byteLength(body),
+  });
+  res.end(body);
+}
+
+/** The whole body, or null when it exceeds the limit (the rest is drained, not buffered). */
+function readBody(req: IncomingMessage): Promise<Buffer | null> {
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    let size = 0;
+    let tooLarge = false;
+    req.on('data', (chunk: Buffer) => {
+      size += chunk.length;
+      if (size > maxBodyBytes) tooLarge = true;
+      else chunks.push(chunk);
+    });
+    req.on('end', () => resolve(tooLarge ? null : Buffer.concat(chunks)));
+    req.on('error', reject);
+  });
+}
+
+export type { BaseContext };

@@ -1,0 +1,93 @@
+import {
+  findActivitiesByIds,
+  findCreditCategoriesByCodes,
+  findOrganizationsByIds,
+  findRegionsByIds,
+  findSessionsByActivityIds,
+  findSessionsByIds,
+  findTrainersByIds,
+  findTrainersBySessionIds,
+  type Activity,
+  type CreditCategory,
+  type DB,
+  type Organization,
+  type Region,
+  type Session,
+  type Trainer,
+  type Visibility,
+} from '@registry/db';
+import DataLoader from 'dataloader';
+import type { Kysely } from 'kysely';
+
+/**
+ * Per-request batch loaders: whatever the shape of a query, each kind of row is fetched with
+ * one statement per level of nesting, never one per parent row. Loaders are bound to the
+ * caller's visibility, so an invisible row loads as null wherever it is reached from.
+ */
+export function createLoaders(db: Kysely<DB>, visibility: Visibility) {
+  return {
+    activity: byKey(
+      async (ids: readonly number[]) => findActivitiesByIds(db, visibility, ids),
+      (a) => a.id,
+    ),
+    session: byKey(
+      async (ids: readonly number[]) => findSessionsByIds(db, visibility, ids),
+      (s) => s.id,
+    ),
+    trainer: byKey(
+      async (ids: readonly number[]) => findTrainersByIds(db, ids),
+      (t) => t.id,
+    ),
+    organization: byKey(
+      async (ids: readonly number[]) => findOrganizationsByIds(db, ids),
+      (o) => o.id,
+    ),
+    region: byKey(
+      async (ids: readonly number[]) => findRegionsByIds(db, ids),
+      (r) => r.id,
+    ),
+    creditCategory: byKey(
+      async (codes: readonly string[]) => findCreditCategoriesByCodes(db, codes),
+      (c) => c.code,
+    ),
+    sessionsOfActivity: groupedBy(
+      async (ids: readonly number[]) => findSessionsByActivityIds(db, visibility, ids),
+      (s) => s.activityId,
+    ),
+    trainersOfSession: groupedBy(
+      async (ids: readonly number[]) => findTrainersBySessionIds(db, ids),
+      (t) => t.sessionId,
+    ),
+  };
+}
+
+export type Loaders = ReturnType<typeof createLoaders>;
+export type { Activity, CreditCategory, Organization, Region, Session, Trainer };
+
+/** One row per key; a missing row resolves to null (it may be invisible or gone). */
+function byKey<K extends number | string, V>(
+  load: (keys: readonly K[]) => Promise<V[]>,
+  keyOf: (row: V) => K,
+) {
+  return new DataLoader<K, V | null>(async (keys) => {
+    const rows = new Map((await load(keys)).map((row) => [keyOf(row), row]));
+    return keys.map((key) => rows.get(key) ?? null);
+  });
+}
+
+/** Many rows per key, in the order the query returned them. */
+function groupedBy<K extends number | string, V>(
+  load: (keys: readonly K[]) => Promise<V[]>,
+  keyOf: (row: V) => K,
+) {
+  return new DataLoader<K, V[]>(async (keys) => {
+    const groups = new Map<K, V[]>(keys.map((key) => [key, []]));
+    for (const row of await load(keys)) groups.get(keyOf(row))?.push(row);
+    return keys.map((key) => groups.get(key) ?? []);
+  });
+}
+
+/** Loads many keys through a loader (one batch); errors reject instead of appearing as values. */
+export function loadAll<K, V>(loader: DataLoader<K, V>, keys: readonly K[]): Promise<V[]> {
+  return Promise.all(keys.map((key) => loader.load(key)));
+}

@@ -1,0 +1,177 @@
+import {
+  countActivities,
+  findActivities,
+  InvalidCursorError,
+  maxPageSize,
+  type ActivityFilter,
+} from '@registry/db';
+import { GraphQLError } from 'graphql';
+import type { Activity } from '../../loaders';
+import { loadAll } from '../../loaders';
+import { builder } from '../../builder';
+import { ActivityLevelEnum, ActivityStatusEnum, DeliveryModeEnum } from '../enums';
+import { parseIntId } from '../ids';
+import {
+  CreditCategoryRef,
+  OrganizationRef,
+  RegionRef,
+} from '../organizations/organization.schema';
+import { SessionRef } from '../sessions/session.schema';
+import { CompletionRulesRef, EligibilityRulesRef } from './activity-rules.schema';
+
+export const ActivityRef = builder.objectRef<Activity>('Activity');
+
+builder.node(ActivityRef, {
+  description:
+    'A registered training activity: a course, programme, workshop, mentoring pair or open class.',
+  id: { resolve: (activity) => activity.id, parse: parseIntId },
+  loadMany: (ids, context) => loadAll(context.loaders.activity, ids),
+  fields: (t) => ({
+    code: t.exposeString('code', { description: 'Registry code, unique.' }),
+    title: t.exposeString('title', { description: 'Title as shown to teachers.' }),
+    description: t.exposeString('description', { description: 'What the activity offers.' }),
+    status: t.expose('status', { type: ActivityStatusEnum, description: 'Lifecycle status.' }),
+    level: t.expose('level', { type: ActivityLevelEnum, description: 'Who runs it.' }),
+    deliveryMode: t.expose('deliveryMode', {
+      type: DeliveryModeEnum,
+      description: 'How it is delivered.',
+    }),
+    creditHours: t.exposeFloat('creditHours', {
+      description: 'Credit hours a completed participant is awarded before conversion.',
+    }),
+    capacity: t.exposeInt('capacity', {
+      nullable: true,
+      description: 'Most participants it takes; null for no limit.',
+    }),
+    selfEnrollment: t.exposeBoolean('selfEnrollment', {
+      description: 'Whether teachers may register themselves.',
+    }),
+    startsOn: t.expose('startsOn', { type: 'Date', description: 'First day.' }),
+    endsOn: t.expose('endsOn', { type: 'Date', description: 'Last day.' }),
+    category: t.field({
+      type: CreditCategoryRef,
+      description: 'The credit category its hours count toward.',
+      resolve: async (activity, _args, context) =>
+        (await context.loaders.creditCategory.load(activity.category))!,
+    }),
+    provider: t.field({
+      type: OrganizationRef,
+      description: 'The training institution or school that runs it.',
+      resolve: async (activity, _args, context) =>
+        (await context.loaders.organization.load(activity.providerId))!,
+    }),
+    region: t.field({
+      type: RegionRef,
+      description: 'Where it is offered; that region’s education office approves it.',
+      resolve: async (activity, _args, context) =>
+        (await context.loaders.region.load(activity.regionId))!,
+    }),
+    version: t.exposeInt('version', {
+      description: 'Bumped by every change; send it back with updateActivity.',
+    }),
+    rejectionReason: t.exposeString('rejectionReason', {
+      nullable: true,
+      description: 'Why the office rejected it, while rejected.',
+    }),
+    eligibilityRules: t.field({
+      type: EligibilityRulesRef,
+      description: 'Who may take part.',
+      resolve: (activity) => activity.eligibilityRules,
+    }),
+    completionRules: t.field({
+      type: CompletionRulesRef,
+      description: 'What completes.',
+      resolve: (activity) => activity.completionRules,
+    }),
+    sessions: t.field({
+      type: [SessionRef],
+      description: 'Its sessions in order.',
+      resolve: (activity, _args, context) => context.loaders.sessionsOfActivity.load(activity.id),
+    }),
+  }),
+});
+
+const ActivityFilterInput = builder.inputType('ActivityFilter', {
+  description: 'Narrows an activity list; every field is optional and they combine with AND.',
+  fields: (t) => ({
+    search: t.string({
+      required: false,
+      description: 'Text contained in the title or code; Chinese works as typed.',
+    }),
+    status: t.field({
+      type: [ActivityStatusEnum],
+      required: false,
+      description: 'Any of these statuses.',
+    }),
+    deliveryMode: t.field({
+      type: [DeliveryModeEnum],
+      required: false,
+      description: 'Any of these modes.',
+    }),
+    level: t.field({
+      type: [ActivityLevelEnum],
+      required: false,
+      description: 'Any of these levels.',
+    }),
+    startsFrom: t.field({ type: 'Date', required: false, description: 'Starting on or after.' }),
+    startsTo: t.field({ type: 'Date', required: false, description: 'Starting on or before.' }),
+  }),
+});
+
+builder.queryField('activities', (t) =>
+  t.connection(
+    {
+      type: ActivityRef,
+      description:
+        'Activities the caller may see, newest first (by start date, then id). Offices see their region and below; institutions their own; schools and teachers what is published in their region or what they take part in.',
+      authScopes: { authenticated: true },
+      args: { filter: t.arg({ type: ActivityFilterInput, required: false }) },
+      resolve: async (_root, args, context) => {
+        if (args.last != null || args.before != null) {
+          throw new GraphQLError('Only forward pagination (first/after) is supported', {
+            extensions: { code: 'BAD_USER_INPUT' },
+          });
+        }
+        const first = args.first ?? 20;
+        if (first < 0 || first > maxPageSize) {
+          throw new GraphQLError(`first must be between 0 and ${maxPageSize}`, {
+            extensions: { code: 'BAD_USER_INPUT', field: 'first' },
+          });
+        }
+        const filter: ActivityFilter = {
+          search: args.filter?.search,
+          statuses: args.filter?.status,
+          deliveryModes: args.filter?.deliveryMode,
+          levels: args.filter?.level,
+          startsFrom: args.filter?.startsFrom,
+          startsTo: args.filter?.startsTo,
+        };
+        const page = await findActivities(context.db, context.visibility, filter, {
+          first,
+          after: args.after,
+        }).catch((error: unknown) => {
+          if (error instanceof InvalidCursorError) {
+            throw new GraphQLError('after is not a cursor from this list', {
+              extensions: { code: 'BAD_USER_INPUT', field: 'after' },
+            });
+          }
+          throw error;
+        });
+        for (const activity of page.rows) context.loaders.activity.prime(activity.id, activity);
+        const edges = page.rows.map((node) => ({ cursor: page.cursorOf(node), node }));
+        return {
+          edges,
+          pageInfo: {
+            hasNextPage: page.hasNextPage,
+            hasPreviousPage: Boolean(args.after),
+            startCursor: edges[0]?.cursor ?? null,
+            endCursor: edges.at(-1)?.cursor ?? null,
+          },
+          totalCount: () => countActivities(context.db, context.visibility, filter),
+        };
+      },
+    },
+    { name: 'ActivityConnection' },
+    { name: 'ActivityEdge' },
+  ),
+);

@@ -1,0 +1,93 @@
+import { builder } from '../../builder';
+import type { RegistryError } from '../../errors';
+import {
+  ConflictError,
+  ForbiddenError,
+  InvalidCredentialsError,
+  NotFoundError,
+  TooManyAttemptsError,
+  ValidationError,
+  type FieldIssue,
+} from '../../errors';
+
+export const UserErrorInterface = builder.interfaceRef<RegistryError>('UserError').implement({
+  description: 'An expected failure of a mutation. Nothing was changed.',
+  fields: (t) => ({
+    code: t.string({
+      description:
+        'Stable machine-readable code, e.g. VALIDATION_FAILED, NOT_FOUND, FORBIDDEN, CONFLICT.',
+      resolve: (error) => error.code,
+    }),
+    message: t.string({
+      description: 'What went wrong, for people, in the language of Accept-Language.',
+      resolve: (error, _args, context) => error.localized[context.locale],
+    }),
+  }),
+});
+
+const FieldIssueRef = builder.objectRef<FieldIssue>('FieldIssue').implement({
+  description: 'One problem with one input field.',
+  fields: (t) => ({
+    path: t.stringList({
+      description: 'Path of the field in the input, e.g. ["input", "username"].',
+      resolve: (issue) => issue.path,
+    }),
+    message: t.string({
+      description: 'Why the value is refused, for people.',
+      resolve: (issue, _args, context) => issue.localized[context.locale],
+    }),
+  }),
+});
+
+function errorType<T extends RegistryError>(
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any
+  errorClass: new (...args: any[]) => T,
+  name: string,
+  description: string,
+) {
+  builder.objectType(errorClass, {
+    name,
+    description,
+    interfaces: [UserErrorInterface] as never,
+    isTypeOf: (value) => value instanceof errorClass,
+    fields: () => ({}),
+  });
+}
+
+builder.objectType(ValidationError, {
+  name: 'ValidationError',
+  description: 'Some input fields are not valid; each issue names its field.',
+  interfaces: [UserErrorInterface],
+  isTypeOf: (value) => value instanceof ValidationError,
+  fields: (t) => ({
+    issues: t.field({
+      type: [FieldIssueRef],
+      description: 'Every problem found, not just the first.',
+      resolve: (error) => error.issues,
+    }),
+  }),
+});
+errorType(NotFoundError, 'NotFoundError', 'The object does not exist or is not visible to you.');
+errorType(ForbiddenError, 'ForbiddenError', 'You may see the object but not do this to it.');
+errorType(
+  ConflictError,
+  'ConflictError',
+  'The request conflicts with the current state, e.g. a changed version.',
+);
+errorType(
+  InvalidCredentialsError,
+  'InvalidCredentialsError',
+  'The username or password is wrong (the same answer whether or not the account exists).',
+);
+
+builder.objectType(TooManyAttemptsError, {
+  name: 'TooManyAttemptsError',
+  description: 'Sign-in is paused for this account or address after repeated failures.',
+  interfaces: [UserErrorInterface] as never,
+  isTypeOf: (value) => value instanceof TooManyAttemptsError,
+  fields: (t) => ({
+    retryAfterSeconds: t.exposeInt('retryAfterSeconds', {
+      description: 'Seconds until sign-in may be tried again.',
+    }),
+  }),
+});

@@ -1,0 +1,70 @@
+import { mkdirSync } from 'node:fs';
+import { PGlite } from '@electric-sql/pglite';
+import { Kysely, PostgresDialect, type LogEvent } from 'kysely';
+import pg from 'pg';
+import type { DB } from './generated/database';
+import { PglitePool } from './pglite-pool';
+import { recordStatement } from './statement-tally';
+
+export type Engine = 'postgres' | 'pglite';
+
+export interface DatabaseOptions {
+  /** PostgreSQL connection string. When absent, the embedded PGlite engine is used. */
+  url?: string | undefined;
+  /** PGlite data directory; omitted means in memory (tests). */
+  dataDir?: string | undefined;
+  /** Largest pg pool size. */
+  poolSize?: number;
+  /** Called after every statement, e.g. to count statements per request. */
+  onQuery?: (event: LogEvent) => void;
+}
+
+export interface Database {
+  db: Kysely<DB>;
+  engine: Engine;
+  close(): Promise<void>;
+}
+
+/**
+ * Columns come back as the same JavaScript types on both engines:
+ * int8 and numeric as numbers (ids and hours stay far below 2^53), date as 'YYYY-MM-DD'
+ * (a calendar date has no time zone; turning it into a Date shifts it).
+ */
+const INT8 = 20;
+const NUMERIC = 1700;
+const DATE = 1082;
+const parsers: Record<number, (value: string) => unknown> = {
+  [INT8]: Number,
+  [NUMERIC]: Number,
+  [DATE]: (value) => value,
+};
+
+export async function openDatabase(options: DatabaseOptions): Promise<Database> {
+  const onQuery = options.onQuery;
+  const log = (event: LogEvent) => {
+    recordStatement(event.queryDurationMillis);
+    onQuery?.(event);
+  };
+  if (options.url) {
+    const pool = new pg.Pool({
+      connectionString: options.url,
+      max: options.poolSize ?? 10,
+      types: {
+        getTypeParser: ((oid: number, format?: 'text' | 'binary') =>
+          parsers[oid] ?? pg.types.getTypeParser(oid, format)) as typeof pg.types.getTypeParser,
+      },
+    });
+    // An idle client losing its connection must not crash the process; the pool replaces it.
+    pool.on('error', () => undefined);
+    const db = new Kysely<DB>({ dialect: new PostgresDialect({ pool }), log });
+    return { db, engine: 'postgres', close: () => db.destroy() };
+  }
+  if (options.dataDir) mkdirSync(options.dataDir, { recursive: true });
+  const pglite = new PGlite({ ...(options.dataDir ? { dataDir: options.dataDir } : {}), parsers });
+  await pglite.waitReady;
+  const db = new Kysely<DB>({
+    dialect: new PostgresDialect({ pool: new PglitePool(pglite) }),
+    log,
+  });
+  return { db, engine: 'pglite', close: () => db.destroy() };
+}

@@ -1,0 +1,12 @@
+export { openDatabase, type Database, type DatabaseOptions, type Engine } from './database';
+export { migrateToLatest, migrationsAreCurrent, latestMigration } from './migrate';
+export type * from './generated/database';
+export * from './repositories/activity.repository';
+export * from './repositories/session.repository';
+export * from './repositories/organization.repository';
+export * from './repositories/pagination';
+export * from './repositories/account.repository';
+export * from './repositories/visibility';
+export * from './accounts/password';
+export * from './repositories/audit.repository';
+export * from './statement-tally';

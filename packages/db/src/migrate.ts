@@ -1,0 +1,36 @@
+import { Migrator, sql, type Kysely, type Migration, type MigrationResultSet } from 'kysely';
+import * as initialModel from './migrations/2026-11-22T1000-initial-model';
+import * as loginFailures from './migrations/2026-11-22T1100-login-failures';
+
+/**
+ * Forward-only: migrations are listed here in order and never edited once landed.
+ * A static list (not a folder scan) works the same under tsx, vitest and a bundler.
+ */
+export const migrations: Record<string, Migration> = {
+  '2026-11-22T1000-initial-model': initialModel,
+  '2026-11-22T1100-login-failures': loginFailures,
+};
+
+export const latestMigration = Object.keys(migrations).at(-1)!;
+
+export async function migrateToLatest(db: Kysely<any>): Promise<MigrationResultSet> {
+  const migrator = new Migrator({
+    db,
+    provider: { getMigrations: async () => migrations },
+  });
+  const result = await migrator.migrateToLatest();
+  if (result.error) {
+    const failed = result.results?.find((r) => r.status === 'Error')?.migrationName;
+    throw new Error(`migration ${failed ?? '(unknown)'} failed`, { cause: result.error });
+  }
+  return result;
+}
+
+/** True when every migration this code knows about has run. Used by /readyz. */
+export async function migrationsAreCurrent(db: Kysely<any>): Promise<boolean> {
+  const result = await sql<{ name: string }>`select name from kysely_migration order by name`
+    .execute(db)
+    .catch(() => ({ rows: [] as { name: string }[] }));
+  const applied = new Set(result.rows.map((r) => r.name));
+  return Object.keys(migrations).every((name) => applied.has(name));
+}

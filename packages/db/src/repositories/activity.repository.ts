@@ -1,0 +1,315 @@
+import {
+  completionRulesSchema,
+  eligibilityRulesSchema,
+  type ActivityLevel,
+  type ActivityStatus,
+  type CompletionRules,
+  type DeliveryMode,
+  type EligibilityRules,
+} from '@registry/domain';
+import { sql, type Kysely, type Selectable } from 'kysely';
+import type { Activities, DB } from '../generated/database';
+import { decodeCursor, encodeCursor, type Page, type PageRequest } from './pagination';
+import { activityVisible, type Visibility } from './visibility';
+
+export interface Activity {
+  id: number;
+  code: string;
+  title: string;
+  description: string;
+  providerId: number;
+  regionId: number;
+  category: string;
+  level: ActivityLevel;
+  deliveryMode: DeliveryMode;
+  creditHours: number;
+  capacity: number | null;
+  selfEnrollment: boolean;
+  eligibilityRules: EligibilityRules;
+  completionRules: CompletionRules;
+  status: ActivityStatus;
+  rejectionReason: string | null;
+  startsOn: string;
+  endsOn: string;
+  createdAt: Date;
+  updatedAt: Date;
+  version: number;
+}
+
+/** Raised when a stored rule no longer parses: the row was written around this layer. */
+export class StoredRuleError extends Error {
+  constructor(activityId: number, field: string, cause: unknown) {
+    super(`activity ${activityId}: stored ${field} do not match their schema`, { cause });
+  }
+}
+
+function toActivity(row: Selectable<Activities>): Activity {
+  const eligibility = eligibilityRulesSchema.safeParse(row.eligibility_rules);
+  if (!eligibility.success)
+    throw new StoredRuleError(row.id, 'eligibility rules', eligibility.error);
+  const completion = completionRulesSchema.safeParse(row.completion_rules);
+  if (!completion.success) throw new StoredRuleError(row.id, 'completion rules', completion.error);
+  return {
+    id: row.id,
+    code: row.code,
+    title: row.title,
+    description: row.description,
+    providerId: row.provider_id,
+    regionId: row.region_id,
+    category: row.category,
+    level: row.level as ActivityLevel,
+    deliveryMode: row.delivery_mode as DeliveryMode,
+    creditHours: row.credit_hours,
+    capacity: row.capacity,
+    selfEnrollment: row.self_enrollment,
+    eligibilityRules: eligibility.data,
+    completionRules: completion.data,
+    status: row.status as ActivityStatus,
+    rejectionReason: row.rejection_reason,
+    startsOn: row.starts_on,
+    endsOn: row.ends_on,
+    createdAt: row.created_at,
+    updatedAt: row.updated_at,
+    version: row.version,
+  };
+}
+
+export interface ActivityFilter {
+  search?: string | null | undefined;
+  statuses?: ReadonlyArray<ActivityStatus> | null | undefined;
+  deliveryModes?: ReadonlyArray<DeliveryMode> | null | undefined;
+  levels?: ReadonlyArray<ActivityLevel> | null | undefined;
+  providerIds?: ReadonlyArray<number> | null | undefined;
+  /** Region subtree: the region's materialized path prefix, e.g. '/1/4/'. */
+  regionPath?: string | null | undefined;
+  categories?: ReadonlyArray<string> | null | undefined;
+  startsFrom?: string | null | undefined;
+  startsTo?: string | null | undefined;
+}
+
+/** LIKE pattern for a user's search text, with LIKE's own wildcards taken literally. */
+export function containsPattern(text: string): string {
+  return `%${text.replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
+}
+
+function filtered(db: Kysely<DB>, visibility: Visibility, filter: ActivityFilter) {
+  let query = db.selectFrom('activities').where((eb) => activityVisible(eb, visibility));
+  const search = filter.search?.trim();
+  if (search) {
+    const pattern = containsPattern(search);
+    query = query.where((eb) =>
+      eb.or([eb('activities.title', 'ilike', pattern), eb('activities.code', 'ilike', pattern)]),
+    );
+  }
+  if (filter.statuses?.length) query = query.where('activities.status', 'in', filter.statuses);
+  if (filter.deliveryModes?.length) {
+    query = query.where('activities.delivery_mode', 'in', filter.deliveryModes);
+  }
+  if (filter.levels?.length) query = query.where('activities.level', 'in', filter.levels);
+  if (filter.providerIds?.length) {
+    query = query.where('activities.provider_id', 'in', filter.providerIds);
+  }
+  if (filter.categories?.length)
+    query = query.where('activities.category', 'in', filter.categories);
+  if (filter.regionPath) {
+    const path = `${filter.regionPath}%`;
+    query = query.where((eb) =>
+      eb(
+        'activities.region_id',
+        'in',
+        eb.selectFrom('regions').select('regions.id').where('regions.path', 'like', path),
+      ),
+    );
+  }
+  if (filter.startsFrom) query = query.where('activities.starts_on', '>=', filter.startsFrom);
+  if (filter.startsTo) query = query.where('activities.starts_on', '<=', filter.startsTo);
+  return query;
+}
+
+/** Newest first; id breaks ties so the order is total and pages never overlap. */
+export async function findActivities(
+  db: Kysely<DB>,
+  visibility: Visibility,
+  filter: ActivityFilter,
+  page: PageRequest,
+): Promise<Page<Activity>> {
+  let query = filtered(db, visibility, filter).selectAll('activities');
+  if (page.after) {
+    const [startsOn, id] = decodeCursor(page.after, ['string', 'number']) as [string, number];
+    query = query.where(
+      sql<boolean>`(activities.starts_on, activities.id) < (${startsOn}::date, ${id}::int)`,
+    );
+  }
+  const rows = await query
+    .orderBy('activities.starts_on', 'desc')
+    .orderBy('activities.id', 'desc')
+    .limit(page.first + 1)
+    .execute();
+  return {
+    rows: rows.slice(0, page.first).map(toActivity),
+    hasNextPage: rows.length > page.first,
+    cursorOf: (a) => encodeCursor([a.startsOn, a.id]),
+  };
+}
+
+export async function countActivities(
+  db: Kysely<DB>,
+  visibility: Visibility,
+  filter: ActivityFilter,
+): Promise<number> {
+  const row = await filtered(db, visibility, filter)
+    .select((eb) => eb.fn.countAll<string | number>().as('count'))
+    .executeTakeFirstOrThrow();
+  return Number(row.count);
+}
+
+export async function findActivitiesByIds(
+  db: Kysely<DB>,
+  visibility: Visibility,
+  ids: ReadonlyArray<number>,
+): Promise<Activity[]> {
+  if (ids.length === 0) return [];
+  const rows = await db
+    .selectFrom('activities')
+    .selectAll()
+    .where('id', 'in', ids)
+    .where((eb) => activityVisible(eb, visibility))
+    .execute();
+  return rows.map(toActivity);
+}
+
+export interface NewActivity {
+  code: string;
+  title: string;
+  description?: string;
+  providerId: number;
+  regionId: number;
+  category: string;
+  level: ActivityLevel;
+  deliveryMode: DeliveryMode;
+  creditHours: number;
+  capacity?: number | null;
+  selfEnrollment?: boolean;
+  eligibilityRules?: EligibilityRules;
+  completionRules?: Partial<CompletionRules>;
+  startsOn: string;
+  endsOn: string;
+  createdBy?: number | null;
+}
+
+/** Rules are parsed before they are stored, so every stored rule parses when read. */
+export async function insertActivity(db: Kysely<DB>, activity: NewActivity): Promise<Activity> {
+  const eligibilityRules = eligibilityRulesSchema.parse(activity.eligibilityRules ?? {});
+  const completionRules = completionRulesSchema.parse(activity.completionRules ?? {});
+  const row = await db
+    .insertInto('activities')
+    .values({
+      code: activity.code,
+      title: activity.title,
+      description: activity.description ?? '',
+      provider_id: activity.providerId,
+      region_id: activity.regionId,
+      category: activity.category,
+      level: activity.level,
+      delivery_mode: activity.deliveryMode,
+      credit_hours: activity.creditHours,
+      capacity: activity.capacity ?? null,
+      self_enrollment: activity.selfEnrollment ?? false,
+      eligibility_rules: JSON.stringify(eligibilityRules),
+      completion_rules: JSON.stringify(completionRules),
+      starts_on: activity.startsOn,
+      ends_on: activity.endsOn,
+      created_by: activity.createdBy ?? null,
+    })
+    .returningAll()
+    .executeTakeFirstOrThrow();
+  return toActivity(row);
+}
+
+export type ActivityPatch = Partial<
+  Pick<
+    NewActivity,
+    | 'title'
+    | 'description'
+    | 'category'
+    | 'level'
+    | 'deliveryMode'
+    | 'creditHours'
+    | 'capacity'
+    | 'selfEnrollment'
+    | 'eligibilityRules'
+    | 'completionRules'
+    | 'startsOn'
+    | 'endsOn'
+  >
+>;
+
+/**
+ * Applies a patch when the stored version still equals `version` (optimistic concurrency);
+ * returns null when someone else changed the activity first.
+ */
+export async function updateActivity(
+  db: Kysely<DB>,
+  id: number,
+  version: number,
+  patch: ActivityPatch,
+): Promise<Activity | null> {
+  const row = await db
+    .updateTable('activities')
+    .set((eb) => ({
+      ...(patch.title !== undefined ? { title: patch.title } : {}),
+      ...(patch.description !== undefined ? { description: patch.description } : {}),
+      ...(patch.category !== undefined ? { category: patch.category } : {}),
+      ...(patch.level !== undefined ? { level: patch.level } : {}),
+      ...(patch.deliveryMode !== undefined ? { delivery_mode: patch.deliveryMode } : {}),
+      ...(patch.creditHours !== undefined ? { credit_hours: patch.creditHours } : {}),
+      ...(patch.capacity !== undefined ? { capacity: patch.capacity } : {}),
+      ...(patch.selfEnrollment !== undefined ? { self_enrollment: patch.selfEnrollment } : {}),
+      ...(patch.eligibilityRules !== undefined
+        ? {
+            eligibility_rules: JSON.stringify(eligibilityRulesSchema.parse(patch.eligibilityRules)),
+          }
+        : {}),
+      ...(patch.completionRules !== undefined
+        ? { completion_rules: JSON.stringify(completionRulesSchema.parse(patch.completionRules)) }
+        : {}),
+      ...(patch.startsOn !== undefined ? { starts_on: patch.startsOn } : {}),
+      ...(patch.endsOn !== undefined ? { ends_on: patch.endsOn } : {}),
+      version: eb('version', '+', 1),
+      updated_at: new Date(),
+    }))
+    .where('id', '=', id)
+    .where('version', '=', version)
+    .returningAll()
+    .executeTakeFirst();
+  return row ? toActivity(row) : null;
+}
+
+/** Locks the activity row for the rest of the transaction (state checks before a change). */
+export async function lockActivity(db: Kysely<DB>, id: number): Promise<Activity | null> {
+  const row = await db
+    .selectFrom('activities')
+    .selectAll()
+    .where('id', '=', id)
+    .forUpdate()
+    .executeTakeFirst();
+  return row ? toActivity(row) : null;
+}
+
+export async function activityCodeTaken(db: Kysely<DB>, code: string): Promise<boolean> {
+  const row = await db
+    .selectFrom('activities')
+    .select('id')
+    .where('code', '=', code)
+    .executeTakeFirst();
+  return row !== undefined;
+}
+
+export async function creditCategoryExists(db: Kysely<DB>, code: string): Promise<boolean> {
+  const row = await db
+    .selectFrom('credit_categories')
+    .select('code')
+    .where('code', '=', code)
+    .executeTakeFirst();
+  return row !== undefined;
+}

@@ -1,0 +1,74 @@
+import type { OrganizationKind, RegionKind } from '@registry/domain';
+import type { Kysely } from 'kysely';
+import type { DB } from '../generated/database';
+
+export interface Organization {
+  id: number;
+  kind: OrganizationKind;
+  code: string;
+  name: string;
+  regionId: number;
+  stages: string[];
+  isRural: boolean | null;
+}
+
+export interface Region {
+  id: number;
+  parentId: number | null;
+  code: string;
+  name: string;
+  kind: RegionKind;
+  path: string;
+}
+
+export interface CreditCategory {
+  code: string;
+  nameEn: string;
+  nameZh: string;
+}
+
+export async function findOrganizationsByIds(
+  db: Kysely<DB>,
+  ids: ReadonlyArray<number>,
+): Promise<Organization[]> {
+  if (ids.length === 0) return [];
+  const rows = await db.selectFrom('organizations').selectAll().where('id', 'in', ids).execute();
+  return rows.map((row) => ({
+    id: row.id,
+    kind: row.kind as OrganizationKind,
+    code: row.code,
+    name: row.name,
+    regionId: row.region_id,
+    stages: row.stages,
+    isRural: row.is_rural,
+  }));
+}
+
+export async function findRegionsByIds(
+  db: Kysely<DB>,
+  ids: ReadonlyArray<number>,
+): Promise<Region[]> {
+  if (ids.length === 0) return [];
+  const rows = await db.selectFrom('regions').selectAll().where('id', 'in', ids).execute();
+  return rows.map((row) => ({
+    id: row.id,
+    parentId: row.parent_id,
+    code: row.code,
+    name: row.name,
+    kind: row.kind as RegionKind,
+    path: row.path,
+  }));
+}
+
+export async function findCreditCategoriesByCodes(
+  db: Kysely<DB>,
+  codes: ReadonlyArray<string>,
+): Promise<CreditCategory[]> {
+  if (codes.length === 0) return [];
+  const rows = await db
+    .selectFrom('credit_categories')
+    .selectAll()
+    .where('code', 'in', codes)
+    .execute();
+  return rows.map((row) => ({ code: row.code, nameEn: row.name_en, nameZh: row.name_zh }));
+}

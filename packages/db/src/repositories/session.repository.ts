@@ -1,0 +1,191 @@
+import type { SessionMode, TrainerKind } from '@registry/domain';
+import type { Kysely, Selectable } from 'kysely';
+import type { DB, Sessions, Trainers } from '../generated/database';
+import { sessionVisible, type Visibility } from './visibility';
+
+export interface Session {
+  id: number;
+  activityId: number;
+  sequence: number;
+  title: string;
+  mode: SessionMode;
+  startsAt: Date;
+  endsAt: Date;
+  hours: number;
+  location: string | null;
+  onlineMinMinutes: number | null;
+}
+
+export interface Trainer {
+  id: number;
+  name: string;
+  kind: TrainerKind;
+  title: string | null;
+  organizationId: number | null;
+  teacherId: number | null;
+}
+
+function toSession(row: Omit<Selectable<Sessions>, 'checkin_secret'>): Session {
+  return {
+    id: row.id,
+    activityId: row.activity_id,
+    sequence: row.sequence,
+    title: row.title,
+    mode: row.mode as SessionMode,
+    startsAt: row.starts_at,
+    endsAt: row.ends_at,
+    hours: row.hours,
+    location: row.location,
+    onlineMinMinutes: row.online_min_minutes,
+  };
+}
+
+export function toTrainer(row: Selectable<Trainers>): Trainer {
+  return {
+    id: row.id,
+    name: row.name,
+    kind: row.kind as TrainerKind,
+    title: row.title,
+    organizationId: row.organization_id,
+    teacherId: row.teacher_id,
+  };
+}
+
+const sessionColumns = [
+  'id',
+  'activity_id',
+  'sequence',
+  'title',
+  'mode',
+  'starts_at',
+  'ends_at',
+  'hours',
+  'location',
+  'online_min_minutes',
+] as const;
+
+/** Sessions of many activities in one statement, in sequence order (for a DataLoader). */
+export async function findSessionsByActivityIds(
+  db: Kysely<DB>,
+  visibility: Visibility,
+  activityIds: ReadonlyArray<number>,
+): Promise<Session[]> {
+  if (activityIds.length === 0) return [];
+  const rows = await db
+    .selectFrom('sessions')
+    .select(sessionColumns)
+    .where('activity_id', 'in', activityIds)
+    .where((eb) => sessionVisible(eb, visibility))
+    .orderBy('activity_id')
+    .orderBy('sequence')
+    .execute();
+  return rows.map(toSession);
+}
+
+export async function findSessionsByIds(
+  db: Kysely<DB>,
+  visibility: Visibility,
+  ids: ReadonlyArray<number>,
+): Promise<Session[]> {
+  if (ids.length === 0) return [];
+  const rows = await db
+    .selectFrom('sessions')
+    .select(sessionColumns)
+    .where('id', 'in', ids)
+    .where((eb) => sessionVisible(eb, visibility))
+    .execute();
+  return rows.map(toSession);
+}
+
+/** Trainers of many sessions in one statement, lead trainers first. */
+export async function findTrainersBySessionIds(
+  db: Kysely<DB>,
+  sessionIds: ReadonlyArray<number>,
+): Promise<Array<Trainer & { sessionId: number }>> {
+  if (sessionIds.length === 0) return [];
+  const rows = await db
+    .selectFrom('session_trainers')
+    .innerJoin('trainers', 'trainers.id', 'session_trainers.trainer_id')
+    .selectAll('trainers')
+    .select('session_trainers.session_id')
+    .where('session_trainers.session_id', 'in', sessionIds)
+    .orderBy('session_trainers.session_id')
+    .orderBy('session_trainers.role')
+    .orderBy('trainers.id')
+    .execute();
+  return rows.map((row) => ({ ...toTrainer(row), sessionId: row.session_id }));
+}
+
+export async function findTrainersByIds(
+  db: Kysely<DB>,
+  ids: ReadonlyArray<number>,
+): Promise<Trainer[]> {
+  if (ids.length === 0) return [];
+  const rows = await db.selectFrom('trainers').selectAll().where('id', 'in', ids).execute();
+  return rows.map(toTrainer);
+}
+
+export interface NewSession {
+  activityId: number;
+  sequence: number;
+  title: string;
+  mode: SessionMode;
+  startsAt: Date;
+  endsAt: Date;
+  hours: number;
+  location: string | null;
+  onlineMinMinutes: number | null;
+}
+
+export async function insertSession(db: Kysely<DB>, session: NewSession): Promise<Session> {
+  const row = await db
+    .insertInto('sessions')
+    .values({
+      activity_id: session.activityId,
+      sequence: session.sequence,
+      title: session.title,
+      mode: session.mode,
+      starts_at: session.startsAt,
+      ends_at: session.endsAt,
+      hours: session.hours,
+      location: session.location,
+      online_min_minutes: session.onlineMinMinutes,
+    })
+    .returning(sessionColumns)
+    .executeTakeFirstOrThrow();
+  return toSession(row);
+}
+
+export async function nextSessionSequence(db: Kysely<DB>, activityId: number): Promise<number> {
+  const row = await db
+    .selectFrom('sessions')
+    .select((eb) => eb.fn.coalesce(eb.fn.max('sequence'), eb.lit(0)).as('last'))
+    .where('activity_id', '=', activityId)
+    .executeTakeFirstOrThrow();
+  return Number(row.last) + 1;
+}
+
+/** Removes a session with its trainer assignments; refuses (FK) when attendance exists. */
+export async function deleteSession(db: Kysely<DB>, id: number): Promise<void> {
+  await db.deleteFrom('session_trainers').where('session_id', '=', id).execute();
+  await db.deleteFrom('sessions').where('id', '=', id).execute();
+}
+
+export async function setSessionTrainers(
+  db: Kysely<DB>,
+  sessionId: number,
+  trainerIds: readonly number[],
+): Promise<void> {
+  await db.deleteFrom('session_trainers').where('session_id', '=', sessionId).execute();
+  if (trainerIds.length === 0) return;
+  await db
+    .insertInto('session_trainers')
+    .values(
+      trainerIds.map((trainerId, i) => ({
+        session_id: sessionId,
+        trainer_id: trainerId,
+        role: i === 0 ? 'lead' : 'assistant',
+      })),
+    )
+    .execute();
+}

@@ -1,0 +1,2 @@
+export * from './vocabulary/vocabulary';
+export * from './rules/rule-schemas';

@@ -1,0 +1,135 @@
+import { lazy, Suspense, useMemo, useRef } from 'react';
+import { Provider as UrqlProvider, useMutation, useQuery } from 'urql';
+import { Link, Redirect, Route, Switch } from 'wouter';
+import { createClient } from './graphql/client';
+import { graphql } from './graphql/graphql';
+import { LocaleProvider, locales, useLocale, useLocaleState, type Locale } from './i18n/locale';
+import { QueryState } from './screens/query-state';
+
+// One chunk per route: the first paint loads only the shell and the screen it shows.
+const LoginScreen = lazy(() => import('./screens/login'));
+const ActivityListScreen = lazy(() => import('./screens/activity-list'));
+const ActivityDetailScreen = lazy(() => import('./screens/activity-detail'));
+const NotFoundScreen = lazy(() => import('./screens/not-found'));
+
+export const MeQuery = graphql(`
+  query Me {
+    me {
+      username
+      displayName
+      memberships {
+        role
+        organization {
+          id
+          name
+        }
+      }
+    }
+  }
+`);
+
+const LogoutMutation = graphql(`
+  mutation Logout {
+    logout
+  }
+`);
+
+export function App() {
+  const [locale, setLocale] = useLocaleState();
+  const localeRef = useRef(locale);
+  localeRef.current = locale;
+  const client = useMemo(() => createClient(() => localeRef.current), []);
+  return (
+    <LocaleProvider locale={locale} onChange={setLocale}>
+      <UrqlProvider value={client}>
+        <Shell />
+      </UrqlProvider>
+    </LocaleProvider>
+  );
+}
+
+function Shell() {
+  const { t } = useLocale();
+  const [me, refetchMe] = useQuery({ query: MeQuery });
+  if (!me.data && (me.fetching || me.error)) {
+    return (
+      <main className="page">
+        <QueryState result={me} retry={() => refetchMe({ requestPolicy: 'network-only' })} />
+      </main>
+    );
+  }
+  const viewer = me.data?.me ?? null;
+  return (
+    <>
+      <a className="skip-link" href="#content">
+        {t('app.skip')}
+      </a>
+      <header className="top-bar">
+        <Link href="/" className="brand">
+          {t('app.title')}
+        </Link>
+        {viewer && (
+          <nav aria-label={t('app.title')}>
+            <Link href="/activities">{t('nav.activities')}</Link>
+          </nav>
+        )}
+        <div className="top-bar-end">
+          <LanguageSwitch />
+          {viewer && <SignOut name={viewer.displayName} />}
+        </div>
+      </header>
+      <main id="content" className="page" tabIndex={-1}>
+        <Suspense fallback={<p role="status">{t('common.loading')}</p>}>
+          {viewer ? (
+            <Switch>
+              <Route path="/">
+                <Redirect to="/activities" />
+              </Route>
+              <Route path="/login">
+                <Redirect to="/activities" />
+              </Route>
+              <Route path="/activities" component={ActivityListScreen} />
+              <Route path="/activities/:id">
+                {(params) => <ActivityDetailScreen id={params.id} />}
+              </Route>
+              <Route component={NotFoundScreen} />
+            </Switch>
+          ) : (
+            // Deep links survive signing in: the login screen renders at whatever URL was asked for.
+            <LoginScreen />
+          )}
+        </Suspense>
+      </main>
+    </>
+  );
+}
+
+function LanguageSwitch() {
+  const { locale, setLocale, t } = useLocale();
+  const names: Record<Locale, string> = { en: 'English', 'zh-CN': '简体中文' };
+  return (
+    <label className="language">
+      <span>{t('nav.language')}</span>
+      <select value={locale} onChange={(event) => setLocale(event.target.value as Locale)}>
+        {locales.map((code) => (
+          <option key={code} value={code} lang={code}>
+            {names[code]}
+          </option>
+        ))}
+      </select>
+    </label>
+  );
+}
+
+function SignOut(props: { name: string }) {
+  const { t } = useLocale();
+  const [, logout] = useMutation(LogoutMutation);
+  return (
+    <span className="viewer">
+      <span>{props.name}</span>
+      <button type="button" onClick={() => void logout({})}>
+        {t('nav.signOut')}
+      </button>
+    </span>
+  );
+}

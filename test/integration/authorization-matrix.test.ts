@@ -1,0 +1,276 @@
+import type { Role } from '@registry/domain';
+import { sql } from 'kysely';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createTestDatabase, type TestDatabase } from '../testkit/database';
+import { Fixtures } from '../testkit/fixtures';
+import { startTestServer } from '../testkit/server';
+
+/**
+ * Every operation × every role × own versus other organization → allow or deny.
+ * Two districts, A and B, each with an office, an institution, a school, a teacher and a
+ * trainer. Callers act for district A; "own" targets belong to what their role reaches in A,
+ * "other" targets belong to B. A failing cell names operation, role and target.
+ */
+type Target = 'own' | 'other';
+type Outcome = 'allow' | 'deny';
+type Caller = <T = Record<string, unknown>>(
+  q: string,
+  v?: Record<string, unknown>,
+) => Promise<{ data?: T; errors?: Array<{ extensions?: Record<string, unknown> }> }>;
+
+const roles: Role[] = [
+  'platform_admin',
+  'office_officer',
+  'institution_admin',
+  'trainer',
+  'school_admin',
+  'teacher',
+];
+
+// prettier-ignore
+const matrix: Record<string, Record<Role, [own: Outcome, other: Outcome]>> = {
+  //                 platform_admin       office_officer       institution_admin    trainer              school_admin         teacher
+  'query activities':    { platform_admin: ['allow', 'allow'], office_officer: ['allow', 'deny'], institution_admin: ['allow', 'deny'], trainer: ['allow', 'deny'], school_admin: ['allow', 'deny'], teacher: ['allow', 'deny'] },
+  'query node(Activity)':{ platform_admin: ['allow', 'allow'], office_officer: ['allow', 'deny'], institution_admin: ['allow', 'deny'], trainer: ['allow', 'deny'], school_admin: ['allow', 'deny'], teacher: ['allow', 'deny'] },
+  'query node(Session)': { platform_admin: ['allow', 'allow'], office_officer: ['allow', 'deny'], institution_admin: ['allow', 'deny'], trainer: ['allow', 'deny'], school_admin: ['allow', 'deny'], teacher: ['allow', 'deny'] },
+  'query me':            { platform_admin: ['allow', 'allow'], office_officer: ['allow', 'allow'], institution_admin: ['allow', 'allow'], trainer: ['allow', 'allow'], school_admin: ['allow', 'allow'], teacher: ['allow', 'allow'] },
+  'mutation createActivity': { platform_admin: ['allow', 'allow'], office_officer: ['deny', 'deny'], institution_admin: ['allow', 'deny'], trainer: ['deny', 'deny'], school_admin: ['allow', 'deny'], teacher: ['deny', 'deny'] },
+  'mutation updateActivity': { platform_admin: ['allow', 'allow'], office_officer: ['deny', 'deny'], institution_admin: ['allow', 'deny'], trainer: ['deny', 'deny'], school_admin: ['allow', 'deny'], teacher: ['deny', 'deny'] },
+  'mutation addSession':     { platform_admin: ['allow', 'allow'], office_officer: ['deny', 'deny'], institution_admin: ['allow', 'deny'], trainer: ['deny', 'deny'], school_admin: ['allow', 'deny'], teacher: ['deny', 'deny'] },
+  'mutation removeSession':  { platform_admin: ['allow', 'allow'], office_officer: ['deny', 'deny'], institution_admin: ['allow', 'deny'], trainer: ['deny', 'deny'], school_admin: ['allow', 'deny'], teacher: ['deny', 'deny'] },
+};
+
+const g = (type: string, id: number) => Buffer.from(`${type}:${id}`).toString('base64');
+
+let database: TestDatabase;
+let server: Awaited<ReturnType<typeof startTestServer>>;
+const callers = {} as Record<Role, Caller>;
+/** Per role, the database ids its own and the other targets use. */
+const targets = {} as Record<
+  Role,
+  Record<Target, { activity: number; session: number; provider: number; draft: number }>
+>;
+let fx: Fixtures;
+
+async function district(fx: Fixtures, city: { id: number; path: string }) {
+  const region = await fx.region(city);
+  const office = await fx.organization('education_office', region);
+  const institution = await fx.organization('training_institution', region);
+  const school = await fx.organization('school', region);
+  const teacher = await fx.teacher(school);
+  const trainer = await fx.trainer(institution);
+  const draft = await fx.activity(institution);
+  const open = await fx.activity(institution);
+  await sql`update activities set status = 'open' where id = ${open.id}`.execute(fx.db);
+  const openSession = await fx.session(open, { sequence: 1 });
+  const draftSession = await fx.session(draft, { sequence: 1 });
+  await fx.db
+    .insertInto('session_trainers')
+    .values({ session_id: openSession.id, trainer_id: trainer.id })
+    .execute();
+  await fx.enrollment(open, teacher);
+  const schoolDraft = await fx.activity(school, { deliveryMode: 'school_based' });
+  const schoolSession = await fx.session(schoolDraft, { sequence: 1 });
+  return {
+    region,
+    office,
+    institution,
+    school,
+    teacher,
+    trainer,
+    draft,
+    open,
+    openSession,
+    draftSession,
+    schoolDraft,
+    schoolSession,
+  };
+}
+
+beforeAll(async () => {
+  database = await createTestDatabase();
+  fx = new Fixtures(database.db);
+  const province = await fx.region();
+  const city = await fx.region(province);
+  const a = await district(fx, city);
+  const b = await district(fx, city);
+  server = await startTestServer(database);
+  const accounts: Record<Role, Parameters<typeof server.as>[0]> = {
+    platform_admin: await fx.account('platform_admin', null),
+    office_officer: await fx.account('office_officer', a.office),
+    institution_admin: await fx.account('institution_admin', a.institution),
+    trainer: await fx.account('trainer', a.institution, { trainerId: a.trainer.id }),
+    school_admin: await fx.account('school_admin', a.school),
+    teacher: await fx.account('teacher', a.school, { teacherId: a.teacher.id }),
+  };
+  for (const role of roles) callers[role] = (await server.as(accounts[role])) as Caller;
+  const readOwn = (d: typeof a, which: 'draft' | 'open') => ({
+    activity: d[which].id,
+    session: which === 'draft' ? d.draftSession.id : d.openSession.id,
+  });
+  for (const role of roles) {
+    const ownRead = ['trainer', 'school_admin', 'teacher'].includes(role)
+      ? readOwn(a, 'open')
+      : readOwn(a, 'draft');
+    const ownWrite =
+      role === 'school_admin'
+        ? { provider: a.school.id, draft: a.schoolDraft.id }
+        : { provider: a.institution.id, draft: a.draft.id };
+    targets[role] = {
+      own: { ...ownRead, ...ownWrite },
+      other: {
+        activity: b.draft.id,
+        session: b.draftSession.id,
+        provider: b.institution.id,
+        draft: b.draft.id,
+      },
+    };
+  }
+});
+afterAll(async () => {
+  await server?.stop();
+  await database?.close();
+});
+
+let codes = 0;
+const succeeded = (payload: { __typename?: string } | null | undefined) =>
+  Boolean(payload?.__typename?.endsWith('Success'));
+
+/** Runs one operation for one caller against one target and says whether it was allowed. */
+const operations: Record<
+  string,
+  (
+    caller: Caller,
+    t: { activity: number; session: number; provider: number; draft: number },
+  ) => Promise<Outcome>
+> = {
+  'query activities': async (caller, t) => {
+    const { data } = await caller<{ activities: { edges: Array<{ node: { id: string } }> } }>(
+      `{ activities(first: 100) { edges { node { id } } } }`,
+    );
+    return data?.activities.edges.some((e) => e.node.id === g('Activity', t.activity))
+      ? 'allow'
+      : 'deny';
+  },
+  'query node(Activity)': async (caller, t) => {
+    const { data } = await caller<{ node: { id: string } | null }>(
+      `query($id: ID!) { node(id: $id) { id } }`,
+      { id: g('Activity', t.activity) },
+    );
+    return data?.node ? 'allow' : 'deny';
+  },
+  'query node(Session)': async (caller, t) => {
+    const { data } = await caller<{ node: { id: string } | null }>(
+      `query($id: ID!) { node(id: $id) { id } }`,
+      { id: g('Session', t.session) },
+    );
+    return data?.node ? 'allow' : 'deny';
+  },
+  'query me': async (caller) => {
+    const { data } = await caller<{ me: { username: string } | null }>(`{ me { username } }`);
+    return data?.me ? 'allow' : 'deny';
+  },
+  'mutation createActivity': async (caller, t) => {
+    codes += 1;
+    const { data } = await caller<{ createActivity: { __typename: string } | null }>(
+      `mutation($input: CreateActivityInput!) { createActivity(input: $input) { __typename } }`,
+      {
+        input: {
+          providerId: g('Organization', t.provider),
+          code: `MX-${codes}`,
+          title: '矩阵',
+          category: 'professional',
+          level: 'DISTRICT',
+          deliveryMode: 'CENTRALIZED',
+          creditHours: 3,
+          startsOn: '2026-06-01',
+          endsOn: '2026-06-01',
+        },
+      },
+    );
+    return succeeded(data?.createActivity) ? 'allow' : 'deny';
+  },
+  'mutation updateActivity': async (caller, t) => {
+    const { version } = await database.db
+      .selectFrom('activities')
+      .select('version')
+      .where('id', '=', t.draft)
+      .executeTakeFirstOrThrow();
+    const { data } = await caller<{ updateActivity: { __typename: string } | null }>(
+      `mutation($input: UpdateActivityInput!) { updateActivity(input: $input) { __typename } }`,
+      { input: { id: g('Activity', t.draft), version, description: 'changed' } },
+    );
+    return succeeded(data?.updateActivity) ? 'allow' : 'deny';
+  },
+  'mutation addSession': async (caller, t) => {
+    const { data } = await caller<{ addSession: { __typename: string } | null }>(
+      `mutation($input: AddSessionInput!) { addSession(input: $input) { __typename } }`,
+      {
+        input: {
+          activityId: g('Activity', t.draft),
+          title: '加场',
+          mode: 'IN_PERSON',
+          startsAt: '2026-06-01T01:00:00Z',
+          endsAt: '2026-06-01T02:00:00Z',
+          hours: 1,
+          location: '报告厅',
+        },
+      },
+    );
+    return succeeded(data?.addSession) ? 'allow' : 'deny';
+  },
+  'mutation removeSession': async (caller, t) => {
+    // A fresh session each time, so an allowed removal never starves the next cell.
+    const session = await fx.session({ id: t.draft }, { sequence: 100 + (codes += 1) });
+    const { data } = await caller<{ removeSession: { __typename: string } | null }>(
+      `mutation($id: ID!) { removeSession(id: $id) { __typename } }`,
+      { id: g('Session', session.id) },
+    );
+    return succeeded(data?.removeSession) ? 'allow' : 'deny';
+  },
+};
+
+const cells = Object.entries(matrix).flatMap(([operation, byRole]) =>
+  roles.flatMap((role) =>
+    (['own', 'other'] as const).map((target, i) => ({
+      operation,
+      role,
+      target,
+      expected: byRole[role][i]!,
+    })),
+  ),
+);
+
+describe('authorization matrix', () => {
+  it('covers every operation the schema has', async () => {
+    const { data } = await callers.platform_admin<{
+      __schema: {
+        queryType: { fields: Array<{ name: string }> };
+        mutationType: { fields: Array<{ name: string }> };
+      };
+    }>(`{ __schema { queryType { fields { name } } mutationType { fields { name } } } }`);
+    const covered = new Set(
+      Object.keys(matrix).map((k) => k.replace(/^(query|mutation) /, '').replace(/\(.*\)$/, '')),
+    );
+    // Public or sign-in plumbing, covered by auth.test.ts.
+    const exempt = new Set(['login', 'logout']);
+    const missing = [...data!.__schema.queryType.fields, ...data!.__schema.mutationType.fields]
+      .map((f) => f.name)
+      .filter((name) => !covered.has(name) && !exempt.has(name));
+    expect(missing, 'operations without rows in the matrix').toEqual([]);
+  });
+
+  it.each(cells)(
+    '$operation × $role × $target → $expected',
+    async ({ operation, role, target, expected }) => {
+      const outcome = await operations[operation]!(callers[role], targets[role][target]);
+      expect(outcome, `${operation} as ${role} on ${target} target`).toBe(expected);
+    },
+  );
+});
+
+it('reports its size', () => {
+  console.info(
+    `authorization matrix: ${Object.keys(matrix).length} operations × ${roles.length} roles × 2 targets = ${cells.length} cells`,
+  );
+});

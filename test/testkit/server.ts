@@ -1,0 +1,68 @@
+import type { AddressInfo } from 'node:net';
+import { createLogger, createRegistryServer, loadConfig } from '@registry/api';
+import type { Database } from '@registry/db';
+
+export interface GraphQLResponse<T = Record<string, unknown>> {
+  status: number;
+  data?: T;
+  errors?: Array<{ message: string; path?: string[]; extensions?: Record<string, unknown> }>;
+}
+
+/** The real HTTP server on a free port of 127.0.0.1, over the given database. */
+export async function startTestServer(database: Database, env: Record<string, string> = {}) {
+  const config = loadConfig({ NODE_ENV: 'test', LOG_LEVEL: 'silent', ...env });
+  const { http, apollo } = await createRegistryServer(config, database, createLogger(config));
+  await new Promise<void>((resolve) => http.listen(0, '127.0.0.1', resolve));
+  const url = `http://127.0.0.1:${(http.address() as AddressInfo).port}`;
+
+  async function graphql<T = Record<string, unknown>>(
+    query: string,
+    variables: Record<string, unknown> = {},
+    headers: Record<string, string> = {},
+  ): Promise<GraphQLResponse<T>> {
+    const response = await fetch(`${url}/graphql`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', ...headers },
+      body: JSON.stringify({ query, variables }),
+    });
+    const body = (await response.json()) as Omit<GraphQLResponse<T>, 'status'>;
+    return { status: response.status, ...body };
+  }
+
+  /** Signs in and returns a GraphQL caller that sends the bearer token. */
+  async function as(account: { username: string; password: string }) {
+    const response = await graphql<{ login: { __typename: string; token?: string } }>(
+      `
+        mutation ($input: LoginInput!) {
+          login(input: $input) {
+            __typename
+            ... on MutationLoginSuccess {
+              data {
+                token
+              }
+            }
+          }
+        }
+      `,
+      { input: { username: account.username, password: account.password, issueToken: true } },
+    );
+    const token = (response.data?.login as { data?: { token?: string } } | undefined)?.data?.token;
+    if (!token) throw new Error(`login as ${account.username} failed: ${JSON.stringify(response)}`);
+    return <T = Record<string, unknown>>(
+      query: string,
+      variables: Record<string, unknown> = {},
+      headers: Record<string, string> = {},
+    ) => graphql<T>(query, variables, { authorization: `Bearer ${token}`, ...headers });
+  }
+
+  return {
+    url,
+    graphql,
+    as,
+    stop: async () => {
+      await new Promise<void>((resolve) => http.close(() => resolve()));
+      http.closeAllConnections();
+      await apollo.stop();
+    },
+  };
+}
