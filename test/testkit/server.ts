@@ -9,9 +9,18 @@ export interface GraphQLResponse<T = Record<string, unknown>> {
 }
 
 /** The real HTTP server on a free port of 127.0.0.1, over the given database. */
-export async function startTestServer(database: Database, env: Record<string, string> = {}) {
+export async function startTestServer(
+  database: Database,
+  env: Record<string, string> = {},
+  options: { logLines?: Array<Record<string, unknown>> } = {},
+) {
   const config = loadConfig({ NODE_ENV: 'test', LOG_LEVEL: 'silent', ...env });
-  const { http, apollo } = await createRegistryServer(config, database, createLogger(config));
+  // Tests that check what is logged collect the JSON lines instead of printing them.
+  const sink = options.logLines;
+  const logger = sink
+    ? createLogger(config, { write: (line: string) => void sink.push(JSON.parse(line)) })
+    : createLogger(config);
+  const { http, apollo } = await createRegistryServer(config, database, logger);
   await new Promise<void>((resolve) => http.listen(0, '127.0.0.1', resolve));
   const url = `http://127.0.0.1:${(http.address() as AddressInfo).port}`;
 

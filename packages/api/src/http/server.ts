@@ -17,6 +17,7 @@ import { sessionTokenFrom } from '../auth/session-token';
 import { createContext, localeFrom, type Context } from '../context';
 import type { Logger } from '../logger';
 import { schema } from '../schema';
+import { limitRules, requestLimits } from './limits';
 import { createStaticHandler } from './static-files';
 
 const maxBodyBytes = 1024 * 1024;
@@ -60,6 +61,10 @@ export async function createRegistryServer(
     includeStacktraceInErrorResponses: config.NODE_ENV === 'development',
     allowBatchedHttpRequests: false,
     csrfPrevention: true,
+    // The parser stops counting at the limit and Apollo answers 400 (graphql-armor's token
+    // plugin throws from a hook and answers 500 instead).
+    parseOptions: { maxTokens: requestLimits.maxTokens },
+    validationRules: limitRules,
     plugins: [
       ApolloServerPluginLandingPageDisabled(),
       {
@@ -76,7 +81,7 @@ export async function createRegistryServer(
                 }
               }
             },
-            async willSendResponse({ request, response, errors }) {
+            async willSendResponse({ request, response, errors, operationName }) {
               // Masked errors carry the request id so a user can quote it and we can find the log line.
               if (response.body.kind === 'single') {
                 for (const error of response.body.singleResult.errors ?? []) {
@@ -89,7 +94,8 @@ export async function createRegistryServer(
               const tally = currentStatementTally();
               contextValue.log.info(
                 {
-                  operationName: request.operationName ?? null,
+                  // The name from the document when the client did not send one separately.
+                  operationName: operationName ?? request.operationName ?? null,
                   durationMs: Math.round(performance.now() - started),
                   errors: errors?.length ?? 0,
                   sqlStatements: tally?.statements ?? 0,
@@ -109,7 +115,12 @@ export async function createRegistryServer(
         // Pothos refuses malformed global IDs, cursors and page sizes: the client's input.
         return { ...formatted, extensions: { code: 'BAD_USER_INPUT' } };
       }
-      if (error instanceof GraphQLError ? isExpected(error) : false) return formatted;
+      if (error instanceof GraphQLError ? isExpected(error) : false) {
+        // "Did you mean …?" suggestions would let anyone map a schema whose introspection is off.
+        return production
+          ? { ...formatted, message: formatted.message.replace(/ Did you mean .*\?$/, '') }
+          : formatted;
+      }
       const code = formatted.extensions?.code;
       if (typeof code === 'string' && expectedCodes.has(code)) return formatted;
       return {
