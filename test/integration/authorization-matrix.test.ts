@@ -33,6 +33,11 @@ const matrix: Record<string, Record<Role, [own: Outcome, other: Outcome]>> = {
   'query activities':    { platform_admin: ['allow', 'allow'], office_officer: ['allow', 'deny'], institution_admin: ['allow', 'deny'], trainer: ['allow', 'deny'], school_admin: ['allow', 'deny'], teacher: ['allow', 'deny'] },
   'query node(Activity)':{ platform_admin: ['allow', 'allow'], office_officer: ['allow', 'deny'], institution_admin: ['allow', 'deny'], trainer: ['allow', 'deny'], school_admin: ['allow', 'deny'], teacher: ['allow', 'deny'] },
   'query node(Session)': { platform_admin: ['allow', 'allow'], office_officer: ['allow', 'deny'], institution_admin: ['allow', 'deny'], trainer: ['allow', 'deny'], school_admin: ['allow', 'deny'], teacher: ['allow', 'deny'] },
+  'query teachers':      { platform_admin: ['allow', 'allow'], office_officer: ['allow', 'deny'], institution_admin: ['allow', 'deny'], trainer: ['allow', 'deny'], school_admin: ['allow', 'deny'], teacher: ['allow', 'deny'] },
+  'query node(Teacher)': { platform_admin: ['allow', 'allow'], office_officer: ['allow', 'deny'], institution_admin: ['allow', 'deny'], trainer: ['allow', 'deny'], school_admin: ['allow', 'deny'], teacher: ['allow', 'deny'] },
+  'query node(Enrollment)': { platform_admin: ['allow', 'allow'], office_officer: ['allow', 'deny'], institution_admin: ['allow', 'deny'], trainer: ['allow', 'deny'], school_admin: ['allow', 'deny'], teacher: ['allow', 'deny'] },
+  'query Session.attendance': { platform_admin: ['allow', 'allow'], office_officer: ['allow', 'deny'], institution_admin: ['allow', 'deny'], trainer: ['allow', 'deny'], school_admin: ['allow', 'deny'], teacher: ['allow', 'deny'] },
+  'query Teacher.creditEntries': { platform_admin: ['allow', 'allow'], office_officer: ['allow', 'deny'], institution_admin: ['allow', 'deny'], trainer: ['deny', 'deny'], school_admin: ['allow', 'deny'], teacher: ['allow', 'deny'] },
   'query me':            { platform_admin: ['allow', 'allow'], office_officer: ['allow', 'allow'], institution_admin: ['allow', 'allow'], trainer: ['allow', 'allow'], school_admin: ['allow', 'allow'], teacher: ['allow', 'allow'] },
   'mutation createActivity': { platform_admin: ['allow', 'allow'], office_officer: ['deny', 'deny'], institution_admin: ['allow', 'deny'], trainer: ['deny', 'deny'], school_admin: ['allow', 'deny'], teacher: ['deny', 'deny'] },
   'mutation updateActivity': { platform_admin: ['allow', 'allow'], office_officer: ['deny', 'deny'], institution_admin: ['allow', 'deny'], trainer: ['deny', 'deny'], school_admin: ['allow', 'deny'], teacher: ['deny', 'deny'] },
@@ -46,10 +51,18 @@ let database: TestDatabase;
 let server: Awaited<ReturnType<typeof startTestServer>>;
 const callers = {} as Record<Role, Caller>;
 /** Per role, the database ids its own and the other targets use. */
-const targets = {} as Record<
-  Role,
-  Record<Target, { activity: number; session: number; provider: number; draft: number }>
->;
+const targets = {} as Record<Role, Record<Target, TargetIds>>;
+
+interface TargetIds {
+  activity: number;
+  session: number;
+  provider: number;
+  draft: number;
+  teacher: number;
+  enrollment: number;
+  /** The open session, which has attendance for the teacher. */
+  attendedSession: number;
+}
 let fx: Fixtures;
 
 async function district(fx: Fixtures, city: { id: number; path: string }) {
@@ -68,7 +81,31 @@ async function district(fx: Fixtures, city: { id: number; path: string }) {
     .insertInto('session_trainers')
     .values({ session_id: openSession.id, trainer_id: trainer.id })
     .execute();
-  await fx.enrollment(open, teacher);
+  const enrollment = await fx.enrollment(open, teacher);
+  await fx.db
+    .insertInto('attendance')
+    .values({
+      activity_id: open.id,
+      session_id: openSession.id,
+      enrollment_id: enrollment.id,
+      status: 'present',
+      minutes: 120,
+      source: 'trainer',
+    })
+    .execute();
+  const category = await fx.category();
+  await fx.db
+    .insertInto('credit_ledger')
+    .values({
+      teacher_id: teacher.id,
+      kind: 'award',
+      activity_id: open.id,
+      enrollment_id: enrollment.id,
+      category: category.code,
+      hours: 12,
+      earned_on: '2026-06-30',
+    })
+    .execute();
   const schoolDraft = await fx.activity(school, { deliveryMode: 'school_based' });
   const schoolSession = await fx.session(schoolDraft, { sequence: 1 });
   return {
@@ -82,6 +119,7 @@ async function district(fx: Fixtures, city: { id: number; path: string }) {
     open,
     openSession,
     draftSession,
+    enrollment,
     schoolDraft,
     schoolSession,
   };
@@ -116,13 +154,19 @@ beforeAll(async () => {
       role === 'school_admin'
         ? { provider: a.school.id, draft: a.schoolDraft.id }
         : { provider: a.institution.id, draft: a.draft.id };
+    const people = (d: typeof a) => ({
+      teacher: d.teacher.id,
+      enrollment: d.enrollment.id,
+      attendedSession: d.openSession.id,
+    });
     targets[role] = {
-      own: { ...ownRead, ...ownWrite },
+      own: { ...ownRead, ...ownWrite, ...people(a) },
       other: {
         activity: b.draft.id,
         session: b.draftSession.id,
         provider: b.institution.id,
         draft: b.draft.id,
+        ...people(b),
       },
     };
   }
@@ -137,13 +181,51 @@ const succeeded = (payload: { __typename?: string } | null | undefined) =>
   Boolean(payload?.__typename?.endsWith('Success'));
 
 /** Runs one operation for one caller against one target and says whether it was allowed. */
-const operations: Record<
-  string,
-  (
-    caller: Caller,
-    t: { activity: number; session: number; provider: number; draft: number },
-  ) => Promise<Outcome>
-> = {
+const operations: Record<string, (caller: Caller, t: TargetIds) => Promise<Outcome>> = {
+  'query teachers': async (caller, t) => {
+    const { data } = await caller<{ teachers: { edges: Array<{ node: { id: string } }> } }>(
+      `{ teachers(first: 100) { edges { node { id } } } }`,
+    );
+    return data?.teachers.edges.some((e) => e.node.id === g('Teacher', t.teacher))
+      ? 'allow'
+      : 'deny';
+  },
+  'query node(Teacher)': async (caller, t) => {
+    const { data } = await caller<{ node: { id: string } | null }>(
+      `query($id: ID!) { node(id: $id) { id } }`,
+      { id: g('Teacher', t.teacher) },
+    );
+    return data?.node ? 'allow' : 'deny';
+  },
+  'query node(Enrollment)': async (caller, t) => {
+    const { data } = await caller<{ node: { id: string } | null }>(
+      `query($id: ID!) { node(id: $id) { id } }`,
+      { id: g('Enrollment', t.enrollment) },
+    );
+    return data?.node ? 'allow' : 'deny';
+  },
+  // Through the activity as platform admin would reach it: rows hide even when the parent shows.
+  'query Session.attendance': async (caller, t) => {
+    const { data } = await caller<{
+      activities: {
+        edges: Array<{
+          node: { sessions: Array<{ id: string; attendance: { totalCount: number } }> };
+        }>;
+      };
+      node: { attendance: { edges: unknown[] } } | null;
+    }>(
+      `query($id: ID!) { node(id: $id) { ... on Session { attendance(first: 10) { edges { node { minutes } } } } } }`,
+      { id: g('Session', t.attendedSession) },
+    );
+    return (data?.node?.attendance.edges.length ?? 0) > 0 ? 'allow' : 'deny';
+  },
+  'query Teacher.creditEntries': async (caller, t) => {
+    const { data } = await caller<{ node: { creditEntries: unknown[] } | null }>(
+      `query($id: ID!) { node(id: $id) { ... on Teacher { creditEntries { hours } } } }`,
+      { id: g('Teacher', t.teacher) },
+    );
+    return (data?.node?.creditEntries.length ?? 0) > 0 ? 'allow' : 'deny';
+  },
   'query activities': async (caller, t) => {
     const { data } = await caller<{ activities: { edges: Array<{ node: { id: string } }> } }>(
       `{ activities(first: 100) { edges { node { id } } } }`,
@@ -252,6 +334,7 @@ describe('authorization matrix', () => {
     const covered = new Set(
       Object.keys(matrix).map((k) => k.replace(/^(query|mutation) /, '').replace(/\(.*\)$/, '')),
     );
+    // Nested rows (Type.field) are extra: they prove visibility reaches below the root fields.
     // Public or sign-in plumbing, covered by auth.test.ts.
     const exempt = new Set(['login', 'logout']);
     const missing = [...data!.__schema.queryType.fields, ...data!.__schema.mutationType.fields]

@@ -23,11 +23,36 @@ beforeAll(async () => {
       startsOn: '2026-05-01',
       endsOn: '2026-05-02',
     });
+    const enrollments = await database.db
+      .insertInto('enrollments')
+      .values(
+        teachers.map((t) => ({
+          activity_id: activity.id,
+          teacher_id: t.id,
+          school_id: t.school_id,
+          source: 'school',
+        })),
+      )
+      .returning(['id'])
+      .execute();
     for (let s = 1; s <= 3; s += 1) {
       const session = await fx.session(activity, { sequence: s });
       await database.db
         .insertInto('session_trainers')
         .values(trainers.map((t) => ({ session_id: session.id, trainer_id: t.id })))
+        .execute();
+      await database.db
+        .insertInto('attendance')
+        .values(
+          enrollments.map((e) => ({
+            activity_id: activity.id,
+            session_id: session.id,
+            enrollment_id: e.id,
+            status: 'present',
+            minutes: 90,
+            source: 'trainer',
+          })),
+        )
         .execute();
     }
   }
@@ -51,7 +76,7 @@ async function statementsFor(query: string, variables: Record<string, unknown>) 
     body: JSON.stringify({ query, variables }),
   });
   const body = (await response.json()) as { errors?: unknown };
-  expect(body.errors).toBeUndefined();
+  expect(body.errors, JSON.stringify(body.errors)).toBeUndefined();
   const header = response.headers.get('x-sql-statements');
   expect(header, 'x-sql-statements header').not.toBeNull();
   return Number(header);
@@ -85,6 +110,66 @@ const activitiesSessionsTrainers = /* GraphQL */ `
   }
 `;
 
+const attendanceTeacherSchool = /* GraphQL */ `
+  query ($first: Int!) {
+    activities(first: $first) {
+      edges {
+        node {
+          title
+          sessions {
+            title
+            attendance(first: 5) {
+              totalCount
+              edges {
+                node {
+                  status
+                  minutes
+                  teacher {
+                    name
+                    nationalId
+                    school {
+                      name
+                      region {
+                        name
+                      }
+                    }
+                  }
+                }
+              }
+            }
+          }
+        }
+      }
+    }
+  }
+`;
+
+const roster = /* GraphQL */ `
+  query ($first: Int!) {
+    activities(first: 20) {
+      edges {
+        node {
+          title
+          enrollments(first: $first) {
+            totalCount
+            edges {
+              node {
+                status
+                teacher {
+                  name
+                  school {
+                    name
+                  }
+                }
+              }
+            }
+          }
+        }
+      }
+    }
+  }
+`;
+
 describe('statements per request', () => {
   it('activities → sessions → trainers costs the same at page size 10 and 100', async () => {
     const at10 = await statementsFor(activitiesSessionsTrainers, { first: 10 });
@@ -93,5 +178,26 @@ describe('statements per request', () => {
     expect(at100).toBe(at10);
     // session lookup (2) + activities + providers + regions + categories + sessions + trainers
     expect(at100).toBeLessThanOrEqual(8);
+  });
+
+  it('activities → sessions → attendance → teacher → school costs the same at page size 10 and 100', async () => {
+    const at10 = await statementsFor(attendanceTeacherSchool, { first: 10 });
+    const at100 = await statementsFor(attendanceTeacherSchool, { first: 100 });
+    console.info(
+      `activities → sessions → attendance → teacher → school: ${at10} statements at 10, ${at100} at 100`,
+    );
+    expect(at100).toBe(at10);
+    // session lookup (2) + activities + sessions + attendance + enrollments + teachers + schools
+    // + regions + attendance counts + enrollments page + enrollment counts
+    expect(at100).toBeLessThanOrEqual(12);
+  });
+
+  it('a roster of 50 costs the same as a roster of 5', async () => {
+    const at5 = await statementsFor(roster, { first: 5 });
+    const at50 = await statementsFor(roster, { first: 50 });
+    console.info(
+      `activities(20) → enrollments → teacher → school: ${at5} statements at 5, ${at50} at 50`,
+    );
+    expect(at50).toBe(at5);
   });
 });

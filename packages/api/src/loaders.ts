@@ -1,4 +1,19 @@
 import {
+  countAttendanceBySessionIds,
+  countEnrollmentsByActivityIds,
+  findAttendancePagesBySessionIds,
+  findCertificatesByTeacherIds,
+  findCreditEntriesByTeacherIds,
+  findEnrollmentPagesByActivityIds,
+  findEnrollmentsByIds,
+  findEnrollmentsByTeacherIds,
+  findTeachersByIds,
+  type AttendanceRecord,
+  type Certificate,
+  type ChildPage,
+  type CreditEntry,
+  type Enrollment,
+  type Teacher,
   findActivitiesByIds,
   findCreditCategoriesByCodes,
   findOrganizationsByIds,
@@ -54,6 +69,40 @@ export function createLoaders(db: Kysely<DB>, visibility: Visibility) {
       async (ids: readonly number[]) => findSessionsByActivityIds(db, visibility, ids),
       (s) => s.activityId,
     ),
+    teacher: byKey(
+      async (ids: readonly number[]) => findTeachersByIds(db, visibility, ids),
+      (t) => t.id,
+    ),
+    enrollment: byKey(
+      async (ids: readonly number[]) => findEnrollmentsByIds(db, visibility, ids),
+      (e) => e.id,
+    ),
+    enrollmentsOfTeacher: groupedBy(
+      async (ids: readonly number[]) => findEnrollmentsByTeacherIds(db, visibility, ids),
+      (e) => e.teacherId,
+    ),
+    creditEntriesOfTeacher: groupedBy(
+      async (ids: readonly number[]) => findCreditEntriesByTeacherIds(db, visibility, ids),
+      (e) => e.teacherId,
+    ),
+    certificatesOfTeacher: groupedBy(
+      async (ids: readonly number[]) => findCertificatesByTeacherIds(db, visibility, ids),
+      (c) => c.teacherId,
+    ),
+    enrollmentCountOfActivity: new DataLoader<number, number>(async (ids) => {
+      const counts = await countEnrollmentsByActivityIds(db, visibility, ids);
+      return ids.map((id) => counts.get(id) ?? 0);
+    }),
+    enrollmentPageOfActivity: pagedBy((ids, first, after) =>
+      findEnrollmentPagesByActivityIds(db, visibility, ids, first, after),
+    ),
+    attendanceCountOfSession: new DataLoader<number, number>(async (ids) => {
+      const counts = await countAttendanceBySessionIds(db, visibility, ids);
+      return ids.map((id) => counts.get(id) ?? 0);
+    }),
+    attendancePageOfSession: pagedBy((ids, first, after) =>
+      findAttendancePagesBySessionIds(db, visibility, ids, first, after),
+    ),
     trainersOfSession: groupedBy(
       async (ids: readonly number[]) => findTrainersBySessionIds(db, ids),
       (t) => t.sessionId,
@@ -62,7 +111,45 @@ export function createLoaders(db: Kysely<DB>, visibility: Visibility) {
 }
 
 export type Loaders = ReturnType<typeof createLoaders>;
-export type { Activity, CreditCategory, Organization, Region, Session, Trainer };
+export type {
+  Activity,
+  AttendanceRecord,
+  Certificate,
+  CreditCategory,
+  CreditEntry,
+  Enrollment,
+  Organization,
+  Region,
+  Session,
+  Teacher,
+  Trainer,
+};
+
+/**
+ * A page of children for each parent, batched per page shape: every parent asked for with the
+ * same `first`/`after` in one request shares one statement.
+ */
+function pagedBy<V>(
+  load: (
+    parentIds: readonly number[],
+    first: number,
+    after: number | null,
+  ) => Promise<Map<number, ChildPage<V>>>,
+) {
+  const loaders = new Map<string, DataLoader<number, ChildPage<V>>>();
+  return (first: number, after: number | null) => {
+    const shape = `${first}:${after ?? ''}`;
+    let loader = loaders.get(shape);
+    if (!loader) {
+      loader = new DataLoader<number, ChildPage<V>>(async (ids) => {
+        const pages = await load(ids, first, after);
+        return ids.map((id) => pages.get(id) ?? { rows: [], hasNextPage: false });
+      });
+      loaders.set(shape, loader);
+    }
+    return loader;
+  };
+}
 
 /** One row per key; a missing row resolves to null (it may be invisible or gone). */
 function byKey<K extends number | string, V>(

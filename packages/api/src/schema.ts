@@ -7,6 +7,10 @@ import './modules/trainers/trainer.schema';
 import './modules/sessions/session.schema';
 import './modules/activities/activity.schema';
 import './modules/activities/activity.mutations';
+import './modules/teachers/teacher.schema';
+import './modules/enrollments/enrollment.schema';
+import './modules/attendance/attendance.schema';
+import './modules/credits/credit.schema';
 import './modules/errors/error.schema';
 import './modules/auth/auth.schema';
 

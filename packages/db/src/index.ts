@@ -10,3 +10,5 @@ export * from './repositories/visibility';
 export * from './accounts/password';
 export * from './repositories/audit.repository';
 export * from './statement-tally';
+export * from './repositories/teacher.repository';
+export * from './repositories/enrollment.repository';

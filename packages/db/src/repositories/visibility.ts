@@ -155,3 +155,145 @@ export function sessionVisible(
   }
   return eb.or(ors);
 }
+
+function schoolUnder(schoolId: Expression<number>, paths: string[]) {
+  return sql<SqlBool>`exists (select 1 from organizations o join regions r on r.id = o.region_id where o.id = ${schoolId} and r.path like any (${paths.map((p) => `${p}%`)}::text[]))`;
+}
+
+/**
+ * Teachers: offices see the teachers of schools in their region subtree; schools their own
+ * staff; a teacher themself; institutions and trainers the teachers enrolled in what they run
+ * or teach (a roster must show names).
+ */
+export function teacherVisible(
+  eb: ExpressionBuilder<DB, 'teachers'>,
+  v: Visibility,
+): Expression<SqlBool> {
+  if (v.all) return sql<SqlBool>`true`;
+  const ors: Expression<SqlBool>[] = [];
+  if (v.officeRegionPaths.length)
+    ors.push(schoolUnder(eb.ref('teachers.school_id'), v.officeRegionPaths));
+  if (v.schoolIds.length) ors.push(eb('teachers.school_id', 'in', v.schoolIds));
+  if (v.teacherId !== null) ors.push(eb('teachers.id', '=', v.teacherId));
+  if (v.institutionIds.length || v.trainerId !== null) {
+    ors.push(
+      eb.exists(
+        eb
+          .selectFrom('enrollments')
+          .innerJoin('activities', 'activities.id', 'enrollments.activity_id')
+          .select(sql`1`.as('one'))
+          .whereRef('enrollments.teacher_id', '=', 'teachers.id')
+          .where((inner) => rosterOf(inner, v)),
+      ),
+    );
+  }
+  return ors.length ? eb.or(ors) : never;
+}
+
+/** Activities whose rosters institution staff see: their institution's, or the ones they teach. */
+function rosterOf(eb: ExpressionBuilder<DB, 'activities'>, v: Visibility): Expression<SqlBool> {
+  const ors: Expression<SqlBool>[] = [];
+  if (v.institutionIds.length) ors.push(eb('activities.provider_id', 'in', v.institutionIds));
+  if (v.trainerId !== null) {
+    ors.push(
+      eb.exists(
+        eb
+          .selectFrom('sessions')
+          .innerJoin('session_trainers', 'session_trainers.session_id', 'sessions.id')
+          .select(sql`1`.as('one'))
+          .whereRef('sessions.activity_id', '=', 'activities.id')
+          .where('session_trainers.trainer_id', '=', v.trainerId),
+      ),
+    );
+  }
+  return ors.length ? eb.or(ors) : never;
+}
+
+/**
+ * Enrollments: the activity's roster for its institution, its trainers and the offices above
+ * its region; a school the enrollments of its own teachers; a teacher their own.
+ */
+export function enrollmentVisible(
+  eb: ExpressionBuilder<DB, 'enrollments'>,
+  v: Visibility,
+): Expression<SqlBool> {
+  if (v.all) return sql<SqlBool>`true`;
+  const ors: Expression<SqlBool>[] = [];
+  if (v.officeRegionPaths.length || v.institutionIds.length || v.trainerId !== null) {
+    ors.push(
+      eb.exists(
+        eb
+          .selectFrom('activities')
+          .select(sql`1`.as('one'))
+          .whereRef('activities.id', '=', 'enrollments.activity_id')
+          .where((inner) =>
+            inner.or([
+              rosterOf(inner, v),
+              v.officeRegionPaths.length
+                ? regionUnder(inner.ref('activities.region_id'), v.officeRegionPaths)
+                : never,
+            ]),
+          ),
+      ),
+    );
+  }
+  if (v.officeRegionPaths.length)
+    ors.push(schoolUnder(eb.ref('enrollments.school_id'), v.officeRegionPaths));
+  if (v.schoolIds.length) ors.push(eb('enrollments.school_id', 'in', v.schoolIds));
+  if (v.teacherId !== null) ors.push(eb('enrollments.teacher_id', '=', v.teacherId));
+  return ors.length ? eb.or(ors) : never;
+}
+
+/**
+ * Ledger entries and certificates belong to a teacher: visible to whoever sees the teacher's
+ * record as an office, their school or themself; institutions see the awards of their own
+ * activities.
+ */
+export function ledgerVisible(
+  eb: ExpressionBuilder<DB, 'credit_ledger'>,
+  v: Visibility,
+): Expression<SqlBool> {
+  if (v.all) return sql<SqlBool>`true`;
+  const ors: Expression<SqlBool>[] = [];
+  const asOwner: Visibility = { ...v, institutionIds: [], trainerId: null };
+  if (v.officeRegionPaths.length || v.schoolIds.length || v.teacherId !== null) {
+    ors.push(
+      eb.exists(
+        eb
+          .selectFrom('teachers')
+          .select(sql`1`.as('one'))
+          .whereRef('teachers.id', '=', 'credit_ledger.teacher_id')
+          .where((inner) => teacherVisible(inner, asOwner)),
+      ),
+    );
+  }
+  if (v.institutionIds.length) {
+    ors.push(
+      eb.exists(
+        eb
+          .selectFrom('activities')
+          .select(sql`1`.as('one'))
+          .whereRef('activities.id', '=', 'credit_ledger.activity_id')
+          .where('activities.provider_id', 'in', v.institutionIds),
+      ),
+    );
+  }
+  return ors.length ? eb.or(ors) : never;
+}
+
+/** Certificates follow their teacher like the ledger, without the institution view. */
+export function certificateVisible(
+  eb: ExpressionBuilder<DB, 'certificates'>,
+  v: Visibility,
+): Expression<SqlBool> {
+  if (v.all) return sql<SqlBool>`true`;
+  const asOwner: Visibility = { ...v, institutionIds: [], trainerId: null };
+  if (!v.officeRegionPaths.length && !v.schoolIds.length && v.teacherId === null) return never;
+  return eb.exists(
+    eb
+      .selectFrom('teachers')
+      .select(sql`1`.as('one'))
+      .whereRef('teachers.id', '=', 'certificates.teacher_id')
+      .where((inner) => teacherVisible(inner, asOwner)),
+  );
+}

@@ -2,10 +2,17 @@
 export const embeddedTypes = [
   "ActivityConnection",
   "ActivityEdge",
+  "Attendance",
+  "AttendanceConnection",
+  "AttendanceEdge",
+  "Certificate",
   "CompletionRules",
   "ConflictError",
   "CreditCategory",
+  "CreditEntry",
   "EligibilityRules",
+  "EnrollmentConnection",
+  "EnrollmentEdge",
   "FieldIssue",
   "ForbiddenError",
   "InvalidCredentialsError",
@@ -18,6 +25,8 @@ export const embeddedTypes = [
   "MutationUpdateActivitySuccess",
   "NotFoundError",
   "PageInfo",
+  "TeacherConnection",
+  "TeacherEdge",
   "TooManyAttemptsError",
   "ValidationError",
   "Viewer"
@@ -58,9 +67,11 @@ export const possibleTypes: Record<string, string[]> = {
   ],
   "Node": [
     "Activity",
+    "Enrollment",
     "Organization",
     "Region",
     "Session",
+    "Teacher",
     "Trainer"
   ],
   "UserError": [

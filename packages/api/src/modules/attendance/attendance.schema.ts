@@ -1,0 +1,69 @@
+import { childCursor } from '@registry/db';
+import type { AttendanceRecord } from '../../loaders';
+import { builder } from '../../builder';
+import { EnrollmentRef } from '../enrollments/enrollment.schema';
+import { AttendanceSourceEnum, AttendanceStatusEnum } from '../enums';
+import { childPageOf, connectionOf } from '../pagination';
+import { SessionRef } from '../sessions/session.schema';
+import { TeacherRef } from '../teachers/teacher.schema';
+
+export const AttendanceRef = builder.objectRef<AttendanceRecord>('Attendance');
+
+AttendanceRef.implement({
+  description: 'Whether and how long one enrolled teacher attended one session.',
+  fields: (t) => ({
+    status: t.expose('status', {
+      type: AttendanceStatusEnum,
+      description: 'Present, late, absent or excused.',
+    }),
+    minutes: t.exposeInt('minutes', {
+      description: 'Minutes attended or studied online, 0 to 1440.',
+    }),
+    source: t.expose('source', { type: AttendanceSourceEnum, description: 'How it was recorded.' }),
+    recordedAt: t.expose('recordedAt', { type: 'DateTime', description: 'When it was recorded.' }),
+    session: t.field({
+      type: SessionRef,
+      nullable: true,
+      description: 'The session attended.',
+      resolve: (record, _args, context) => context.loaders.session.load(record.sessionId),
+    }),
+    enrollment: t.field({
+      type: EnrollmentRef,
+      nullable: true,
+      description: 'The enrollment it counts toward.',
+      resolve: (record, _args, context) => context.loaders.enrollment.load(record.enrollmentId),
+    }),
+    teacher: t.field({
+      type: TeacherRef,
+      nullable: true,
+      description: 'The teacher who attended; null if the caller may not see them.',
+      resolve: async (record, _args, context) => {
+        const enrollment = await context.loaders.enrollment.load(record.enrollmentId);
+        return enrollment ? context.loaders.teacher.load(enrollment.teacherId) : null;
+      },
+    }),
+  }),
+});
+
+builder.objectField(SessionRef, 'attendance', (t) =>
+  t.connection(
+    {
+      type: AttendanceRef,
+      description:
+        'Attendance recorded for the session, in recording order. Trainers see the sessions they teach; schools their own teachers.',
+      resolve: async (session, args, context) => {
+        const { first, after } = childPageOf(args, 50);
+        const page = await context.loaders.attendancePageOfSession(first, after).load(session.id);
+        return connectionOf(
+          page.rows,
+          page.hasNextPage,
+          (a) => childCursor(a.id),
+          after !== null,
+          () => context.loaders.attendanceCountOfSession.load(session.id),
+        );
+      },
+    },
+    { name: 'AttendanceConnection' },
+    { name: 'AttendanceEdge' },
+  ),
+);

@@ -1,0 +1,75 @@
+import { childCursorId, InvalidCursorError, maxPageSize } from '@registry/db';
+import { GraphQLError } from 'graphql';
+
+interface ConnectionArgs {
+  first?: number | null | undefined;
+  after?: string | null | undefined;
+  last?: number | null | undefined;
+  before?: string | null | undefined;
+}
+
+function badInput(message: string, field: string): GraphQLError {
+  return new GraphQLError(message, { extensions: { code: 'BAD_USER_INPUT', field } });
+}
+
+/** The page a connection field asks for: forward only, 0 to 100 rows, default 20. */
+export function pageOf(
+  args: ConnectionArgs,
+  defaultFirst = 20,
+): { first: number; after: string | null } {
+  if (args.last != null || args.before != null) {
+    throw badInput('Only forward pagination (first/after) is supported', 'last');
+  }
+  const first = args.first ?? defaultFirst;
+  if (first < 0 || first > maxPageSize) {
+    throw badInput(`first must be between 0 and ${maxPageSize}`, 'first');
+  }
+  return { first, after: args.after ?? null };
+}
+
+/** Nested lists page by child id; a cursor from elsewhere is the client's mistake. */
+export function childPageOf(args: ConnectionArgs, defaultFirst = 20) {
+  const { first, after } = pageOf(args, defaultFirst);
+  return { first, after: after === null ? null : rethrowCursor(() => childCursorId(after)) };
+}
+
+export function rethrowCursor<T>(work: () => T): T {
+  try {
+    return work();
+  } catch (error) {
+    if (error instanceof InvalidCursorError)
+      throw badInput('after is not a cursor from this list', 'after');
+    throw error;
+  }
+}
+
+export async function rethrowCursorAsync<T>(work: Promise<T>): Promise<T> {
+  try {
+    return await work;
+  } catch (error) {
+    if (error instanceof InvalidCursorError)
+      throw badInput('after is not a cursor from this list', 'after');
+    throw error;
+  }
+}
+
+/** The connection object for a page of rows; `totalCount` is computed only when selected. */
+export function connectionOf<T>(
+  rows: T[],
+  hasNextPage: boolean,
+  cursorOf: (row: T) => string,
+  hadCursor: boolean,
+  totalCount: () => Promise<number>,
+) {
+  const edges = rows.map((node) => ({ cursor: cursorOf(node), node }));
+  return {
+    edges,
+    pageInfo: {
+      hasNextPage,
+      hasPreviousPage: hadCursor,
+      startCursor: edges[0]?.cursor ?? null,
+      endCursor: edges.at(-1)?.cursor ?? null,
+    },
+    totalCount,
+  };
+}

@@ -1,0 +1,360 @@
+import type {
+  AssessmentResult,
+  AttendanceSource,
+  AttendanceStatus,
+  EnrollmentSource,
+  EnrollmentStatus,
+  LedgerEntryKind,
+  CertificateKind,
+} from '@registry/domain';
+import { sql, type ExpressionBuilder, type Kysely, type Selectable } from 'kysely';
+import type { Attendance as AttendanceRow, DB, Enrollments } from '../generated/database';
+import { decodeCursor, encodeCursor } from './pagination';
+import {
+  certificateVisible,
+  enrollmentVisible,
+  ledgerVisible,
+  type Visibility,
+} from './visibility';
+
+export interface Enrollment {
+  id: number;
+  activityId: number;
+  teacherId: number;
+  schoolId: number;
+  status: EnrollmentStatus;
+  source: EnrollmentSource;
+  rejectionReason: string | null;
+  substitutesEnrollmentId: number | null;
+  decidedAt: Date | null;
+  assessmentResult: AssessmentResult | null;
+  createdAt: Date;
+}
+
+function toEnrollment(row: Selectable<Enrollments>): Enrollment {
+  return {
+    id: row.id,
+    activityId: row.activity_id,
+    teacherId: row.teacher_id,
+    schoolId: row.school_id,
+    status: row.status as EnrollmentStatus,
+    source: row.source as EnrollmentSource,
+    rejectionReason: row.rejection_reason,
+    substitutesEnrollmentId: row.substitutes_enrollment_id,
+    decidedAt: row.decided_at,
+    assessmentResult: row.assessment_result as AssessmentResult | null,
+    createdAt: row.created_at,
+  };
+}
+
+/**
+ * One page of children for each of many parents, in one statement: rows are numbered within
+ * their parent and cut at `first`, so a nested list costs one query however many parents the
+ * outer page has. `after` is an id cursor of the child list.
+ */
+export interface ChildPage<T> {
+  rows: T[];
+  hasNextPage: boolean;
+}
+
+export function childCursor(id: number): string {
+  return encodeCursor([id]);
+}
+
+export function childCursorId(cursor: string): number {
+  return decodeCursor(cursor, ['number'])[0] as number;
+}
+
+function pagesByParent<T extends { id: number }>(
+  parentIds: ReadonlyArray<number>,
+  rows: Array<T & { parentId: number; position: number }>,
+  first: number,
+): Map<number, ChildPage<T>> {
+  const pages = new Map<number, ChildPage<T>>(
+    parentIds.map((id) => [id, { rows: [], hasNextPage: false }]),
+  );
+  for (const { parentId, position, ...row } of rows) {
+    const page = pages.get(parentId);
+    if (!page) continue;
+    if (position > first) page.hasNextPage = true;
+    else page.rows.push(row as unknown as T);
+  }
+  return pages;
+}
+
+export async function findEnrollmentPagesByActivityIds(
+  db: Kysely<DB>,
+  visibility: Visibility,
+  activityIds: ReadonlyArray<number>,
+  first: number,
+  after: number | null,
+): Promise<Map<number, ChildPage<Enrollment>>> {
+  if (activityIds.length === 0) return new Map();
+  const rows = await db
+    .selectFrom((sub) =>
+      sub
+        .selectFrom('enrollments')
+        .selectAll('enrollments')
+        .select(
+          sql<number>`row_number() over (partition by enrollments.activity_id order by enrollments.id)`.as(
+            'position',
+          ),
+        )
+        .where('enrollments.activity_id', 'in', activityIds)
+        .$if(after !== null, (q) => q.where('enrollments.id', '>', after!))
+        .where((eb) => enrollmentVisible(eb, visibility))
+        .as('ranked'),
+    )
+    .selectAll('ranked')
+    .where('ranked.position', '<=', first + 1)
+    .orderBy('ranked.activity_id')
+    .orderBy('ranked.id')
+    .execute();
+  return pagesByParent(
+    activityIds,
+    rows.map((row) => ({
+      ...toEnrollment(row),
+      parentId: row.activity_id,
+      position: Number(row.position),
+    })),
+    first,
+  );
+}
+
+export async function countEnrollmentsByActivityIds(
+  db: Kysely<DB>,
+  visibility: Visibility,
+  activityIds: ReadonlyArray<number>,
+): Promise<Map<number, number>> {
+  if (activityIds.length === 0) return new Map();
+  const rows = await db
+    .selectFrom('enrollments')
+    .select(['enrollments.activity_id', (eb) => eb.fn.countAll<string | number>().as('count')])
+    .where('enrollments.activity_id', 'in', activityIds)
+    .where((eb) => enrollmentVisible(eb, visibility))
+    .groupBy('enrollments.activity_id')
+    .execute();
+  return new Map(rows.map((row) => [row.activity_id, Number(row.count)]));
+}
+
+export async function findEnrollmentsByIds(
+  db: Kysely<DB>,
+  visibility: Visibility,
+  ids: ReadonlyArray<number>,
+): Promise<Enrollment[]> {
+  if (ids.length === 0) return [];
+  const rows = await db
+    .selectFrom('enrollments')
+    .selectAll()
+    .where('id', 'in', ids)
+    .where((eb) => enrollmentVisible(eb, visibility))
+    .execute();
+  return rows.map(toEnrollment);
+}
+
+/** A teacher's enrollments, newest first. */
+export async function findEnrollmentsByTeacherIds(
+  db: Kysely<DB>,
+  visibility: Visibility,
+  teacherIds: ReadonlyArray<number>,
+): Promise<Enrollment[]> {
+  if (teacherIds.length === 0) return [];
+  const rows = await db
+    .selectFrom('enrollments')
+    .selectAll()
+    .where('teacher_id', 'in', teacherIds)
+    .where((eb) => enrollmentVisible(eb, visibility))
+    .orderBy('created_at', 'desc')
+    .orderBy('id', 'desc')
+    .execute();
+  return rows.map(toEnrollment);
+}
+
+export interface AttendanceRecord {
+  id: number;
+  activityId: number;
+  sessionId: number;
+  enrollmentId: number;
+  status: AttendanceStatus;
+  minutes: number;
+  source: AttendanceSource;
+  recordedAt: Date;
+}
+
+function toAttendance(row: Selectable<AttendanceRow>): AttendanceRecord {
+  return {
+    id: row.id,
+    activityId: row.activity_id,
+    sessionId: row.session_id,
+    enrollmentId: row.enrollment_id,
+    status: row.status as AttendanceStatus,
+    minutes: row.minutes,
+    source: row.source as AttendanceSource,
+    recordedAt: row.recorded_at,
+  };
+}
+
+/**
+ * Attendance is visible with its enrollment, except to a trainer who sees the roster only as a
+ * trainer: they see the attendance of the sessions they teach.
+ */
+function attendanceVisible(eb: ExpressionBuilder<DB, 'attendance'>, visibility: Visibility) {
+  const asStaff: Visibility = { ...visibility, trainerId: null, trainerInstitutionIds: [] };
+  const ors = [
+    eb.exists(
+      eb
+        .selectFrom('enrollments')
+        .select(sql`1`.as('one'))
+        .whereRef('enrollments.id', '=', 'attendance.enrollment_id')
+        .where((inner) => enrollmentVisible(inner, asStaff)),
+    ),
+  ];
+  if (visibility.trainerId !== null) {
+    ors.push(
+      eb.exists(
+        eb
+          .selectFrom('session_trainers')
+          .select(sql`1`.as('one'))
+          .whereRef('session_trainers.session_id', '=', 'attendance.session_id')
+          .where('session_trainers.trainer_id', '=', visibility.trainerId),
+      ),
+    );
+  }
+  return eb.or(ors);
+}
+
+export async function findAttendancePagesBySessionIds(
+  db: Kysely<DB>,
+  visibility: Visibility,
+  sessionIds: ReadonlyArray<number>,
+  first: number,
+  after: number | null,
+): Promise<Map<number, ChildPage<AttendanceRecord>>> {
+  if (sessionIds.length === 0) return new Map();
+  const rows = await db
+    .selectFrom((sub) =>
+      sub
+        .selectFrom('attendance')
+        .selectAll('attendance')
+        .select(
+          sql<number>`row_number() over (partition by attendance.session_id order by attendance.id)`.as(
+            'position',
+          ),
+        )
+        .where('attendance.session_id', 'in', sessionIds)
+        .$if(after !== null, (q) => q.where('attendance.id', '>', after!))
+        .where((eb) => attendanceVisible(eb, visibility))
+        .as('ranked'),
+    )
+    .selectAll('ranked')
+    .where('ranked.position', '<=', first + 1)
+    .orderBy('ranked.session_id')
+    .orderBy('ranked.id')
+    .execute();
+  return pagesByParent(
+    sessionIds,
+    rows.map((row) => ({
+      ...toAttendance(row),
+      parentId: row.session_id,
+      position: Number(row.position),
+    })),
+    first,
+  );
+}
+
+export interface CreditEntry {
+  id: number;
+  teacherId: number;
+  kind: LedgerEntryKind;
+  activityId: number | null;
+  enrollmentId: number | null;
+  category: string;
+  hours: number;
+  earnedOn: string;
+  reason: string | null;
+  correctsEntryId: number | null;
+  createdAt: Date;
+}
+
+/** A teacher's ledger in the order it was written; a transcript is its sum. */
+export async function findCreditEntriesByTeacherIds(
+  db: Kysely<DB>,
+  visibility: Visibility,
+  teacherIds: ReadonlyArray<number>,
+): Promise<CreditEntry[]> {
+  if (teacherIds.length === 0) return [];
+  const rows = await db
+    .selectFrom('credit_ledger')
+    .selectAll()
+    .where('teacher_id', 'in', teacherIds)
+    .where((eb) => ledgerVisible(eb, visibility))
+    .orderBy('earned_on')
+    .orderBy('id')
+    .execute();
+  return rows.map((row) => ({
+    id: row.id,
+    teacherId: row.teacher_id,
+    kind: row.kind as LedgerEntryKind,
+    activityId: row.activity_id,
+    enrollmentId: row.enrollment_id,
+    category: row.category,
+    hours: row.hours,
+    earnedOn: row.earned_on,
+    reason: row.reason,
+    correctsEntryId: row.corrects_entry_id,
+    createdAt: row.created_at,
+  }));
+}
+
+export interface Certificate {
+  id: number;
+  kind: CertificateKind;
+  teacherId: number;
+  enrollmentId: number | null;
+  verificationCode: string;
+  issuedAt: Date;
+  revokedAt: Date | null;
+  revocationReason: string | null;
+}
+
+export async function findCertificatesByTeacherIds(
+  db: Kysely<DB>,
+  visibility: Visibility,
+  teacherIds: ReadonlyArray<number>,
+): Promise<Certificate[]> {
+  if (teacherIds.length === 0) return [];
+  const rows = await db
+    .selectFrom('certificates')
+    .selectAll()
+    .where('teacher_id', 'in', teacherIds)
+    .where((eb) => certificateVisible(eb, visibility))
+    .orderBy('issued_at', 'desc')
+    .orderBy('id', 'desc')
+    .execute();
+  return rows.map((row) => ({
+    id: row.id,
+    kind: row.kind as CertificateKind,
+    teacherId: row.teacher_id,
+    enrollmentId: row.enrollment_id,
+    verificationCode: row.verification_code,
+    issuedAt: row.issued_at,
+    revokedAt: row.revoked_at,
+    revocationReason: row.revocation_reason,
+  }));
+}
+
+export async function countAttendanceBySessionIds(
+  db: Kysely<DB>,
+  visibility: Visibility,
+  sessionIds: ReadonlyArray<number>,
+): Promise<Map<number, number>> {
+  if (sessionIds.length === 0) return new Map();
+  const rows = await db
+    .selectFrom('attendance')
+    .select(['attendance.session_id', (eb) => eb.fn.countAll<string | number>().as('count')])
+    .where('attendance.session_id', 'in', sessionIds)
+    .where((eb) => attendanceVisible(eb, visibility))
+    .groupBy('attendance.session_id')
+    .execute();
+  return new Map(rows.map((row) => [row.session_id, Number(row.count)]));
+}

@@ -1,0 +1,105 @@
+import type { RoleTag, Stage } from '@registry/domain';
+import { sql, type Kysely, type Selectable } from 'kysely';
+import type { DB, Teachers } from '../generated/database';
+import { containsPattern } from './activity.repository';
+import { decodeCursor, encodeCursor, type Page, type PageRequest } from './pagination';
+import { teacherVisible, type Visibility } from './visibility';
+
+export interface Teacher {
+  id: number;
+  nationalId: string;
+  name: string;
+  schoolId: number;
+  stage: Stage;
+  subjects: string[];
+  roleTags: RoleTag[];
+  yearsOfService: number;
+  isRural: boolean;
+}
+
+function toTeacher(row: Selectable<Teachers>): Teacher {
+  return {
+    id: row.id,
+    nationalId: row.national_id,
+    name: row.name,
+    schoolId: row.school_id,
+    stage: row.stage as Stage,
+    subjects: row.subjects,
+    roleTags: row.role_tags as RoleTag[],
+    yearsOfService: row.years_of_service,
+    isRural: row.is_rural,
+  };
+}
+
+export interface TeacherFilter {
+  /** Part of the name (Chinese as typed) or the start of the national teacher ID. */
+  search?: string | null | undefined;
+  schoolIds?: ReadonlyArray<number> | null | undefined;
+  stages?: ReadonlyArray<Stage> | null | undefined;
+}
+
+function filtered(db: Kysely<DB>, visibility: Visibility, filter: TeacherFilter) {
+  let query = db.selectFrom('teachers').where((eb) => teacherVisible(eb, visibility));
+  const search = filter.search?.trim();
+  if (search) {
+    query = query.where((eb) =>
+      eb.or([
+        eb('teachers.name', 'ilike', containsPattern(search)),
+        eb('teachers.national_id', 'like', `${search.replace(/[\\%_]/g, (c) => `\\${c}`)}%`),
+      ]),
+    );
+  }
+  if (filter.schoolIds?.length) query = query.where('teachers.school_id', 'in', filter.schoolIds);
+  if (filter.stages?.length) query = query.where('teachers.stage', 'in', filter.stages);
+  return query;
+}
+
+/** By name, then id: the order a school administrator scans a staff list in. */
+export async function findTeachers(
+  db: Kysely<DB>,
+  visibility: Visibility,
+  filter: TeacherFilter,
+  page: PageRequest,
+): Promise<Page<Teacher>> {
+  let query = filtered(db, visibility, filter).selectAll('teachers');
+  if (page.after) {
+    const [name, id] = decodeCursor(page.after, ['string', 'number']) as [string, number];
+    query = query.where(sql<boolean>`(teachers.name, teachers.id) > (${name}, ${id}::int)`);
+  }
+  const rows = await query
+    .orderBy('teachers.name')
+    .orderBy('teachers.id')
+    .limit(page.first + 1)
+    .execute();
+  return {
+    rows: rows.slice(0, page.first).map(toTeacher),
+    hasNextPage: rows.length > page.first,
+    cursorOf: (t) => encodeCursor([t.name, t.id]),
+  };
+}
+
+export async function countTeachers(
+  db: Kysely<DB>,
+  visibility: Visibility,
+  filter: TeacherFilter,
+): Promise<number> {
+  const row = await filtered(db, visibility, filter)
+    .select((eb) => eb.fn.countAll<string | number>().as('count'))
+    .executeTakeFirstOrThrow();
+  return Number(row.count);
+}
+
+export async function findTeachersByIds(
+  db: Kysely<DB>,
+  visibility: Visibility,
+  ids: ReadonlyArray<number>,
+): Promise<Teacher[]> {
+  if (ids.length === 0) return [];
+  const rows = await db
+    .selectFrom('teachers')
+    .selectAll()
+    .where('id', 'in', ids)
+    .where((eb) => teacherVisible(eb, visibility))
+    .execute();
+  return rows.map(toTeacher);
+}
