@@ -38,6 +38,12 @@ const matrix: Record<string, Record<Role, [own: Outcome, other: Outcome]>> = {
   'query node(Enrollment)': { platform_admin: ['allow', 'allow'], office_officer: ['allow', 'deny'], institution_admin: ['allow', 'deny'], trainer: ['allow', 'deny'], school_admin: ['allow', 'deny'], teacher: ['allow', 'deny'] },
   'query Session.attendance': { platform_admin: ['allow', 'allow'], office_officer: ['allow', 'deny'], institution_admin: ['allow', 'deny'], trainer: ['allow', 'deny'], school_admin: ['allow', 'deny'], teacher: ['allow', 'deny'] },
   'query Teacher.creditEntries': { platform_admin: ['allow', 'allow'], office_officer: ['allow', 'deny'], institution_admin: ['allow', 'deny'], trainer: ['deny', 'deny'], school_admin: ['allow', 'deny'], teacher: ['allow', 'deny'] },
+  'query organizations': { platform_admin: ['allow', 'allow'], office_officer: ['allow', 'allow'], institution_admin: ['allow', 'allow'], trainer: ['allow', 'allow'], school_admin: ['allow', 'allow'], teacher: ['allow', 'allow'] },
+  'query regions':       { platform_admin: ['allow', 'allow'], office_officer: ['allow', 'allow'], institution_admin: ['allow', 'allow'], trainer: ['allow', 'allow'], school_admin: ['allow', 'allow'], teacher: ['allow', 'allow'] },
+  'query creditCategories': { platform_admin: ['allow', 'allow'], office_officer: ['allow', 'allow'], institution_admin: ['allow', 'allow'], trainer: ['allow', 'allow'], school_admin: ['allow', 'allow'], teacher: ['allow', 'allow'] },
+  'query requirementPolicies': { platform_admin: ['allow', 'allow'], office_officer: ['allow', 'allow'], institution_admin: ['allow', 'allow'], trainer: ['allow', 'allow'], school_admin: ['allow', 'allow'], teacher: ['allow', 'allow'] },
+  'query creditReport':  { platform_admin: ['allow', 'allow'], office_officer: ['allow', 'deny'], institution_admin: ['allow', 'deny'], trainer: ['deny', 'deny'], school_admin: ['allow', 'deny'], teacher: ['deny', 'deny'] },
+  'query Activity.confirmations': { platform_admin: ['allow', 'allow'], office_officer: ['allow', 'deny'], institution_admin: ['allow', 'deny'], trainer: ['allow', 'deny'], school_admin: ['allow', 'deny'], teacher: ['allow', 'deny'] },
   'query me':            { platform_admin: ['allow', 'allow'], office_officer: ['allow', 'allow'], institution_admin: ['allow', 'allow'], trainer: ['allow', 'allow'], school_admin: ['allow', 'allow'], teacher: ['allow', 'allow'] },
   'mutation createActivity': { platform_admin: ['allow', 'allow'], office_officer: ['deny', 'deny'], institution_admin: ['allow', 'deny'], trainer: ['deny', 'deny'], school_admin: ['allow', 'deny'], teacher: ['deny', 'deny'] },
   'mutation updateActivity': { platform_admin: ['allow', 'allow'], office_officer: ['deny', 'deny'], institution_admin: ['allow', 'deny'], trainer: ['deny', 'deny'], school_admin: ['allow', 'deny'], teacher: ['deny', 'deny'] },
@@ -62,6 +68,11 @@ interface TargetIds {
   enrollment: number;
   /** The open session, which has attendance for the teacher. */
   attendedSession: number;
+  /** The district, with a requirement policy; its parent city. */
+  region: number;
+  city: number;
+  /** The open activity, whose school confirmed it. */
+  confirmedActivity: number;
 }
 let fx: Fixtures;
 
@@ -105,6 +116,20 @@ async function district(fx: Fixtures, city: { id: number; path: string }) {
       hours: 12,
       earned_on: '2026-06-30',
     })
+    .execute();
+  await fx.db
+    .insertInto('requirement_policies')
+    .values({
+      region_id: region.id,
+      name: `继续教育学分管理办法 ${region.id}`,
+      cycle_starts_on: '2026-01-01',
+      cycle_ends_on: '2030-12-31',
+      total_hours: 360,
+    })
+    .execute();
+  await fx.db
+    .insertInto('confirmations')
+    .values({ activity_id: open.id, level: 'school', organization_id: school.id })
     .execute();
   const schoolDraft = await fx.activity(school, { deliveryMode: 'school_based' });
   const schoolSession = await fx.session(schoolDraft, { sequence: 1 });
@@ -155,6 +180,9 @@ beforeAll(async () => {
         ? { provider: a.school.id, draft: a.schoolDraft.id }
         : { provider: a.institution.id, draft: a.draft.id };
     const people = (d: typeof a) => ({
+      region: d.region.id,
+      city: city.id,
+      confirmedActivity: d.open.id,
       teacher: d.teacher.id,
       enrollment: d.enrollment.id,
       attendedSession: d.openSession.id,
@@ -182,6 +210,53 @@ const succeeded = (payload: { __typename?: string } | null | undefined) =>
 
 /** Runs one operation for one caller against one target and says whether it was allowed. */
 const operations: Record<string, (caller: Caller, t: TargetIds) => Promise<Outcome>> = {
+  'query organizations': async (caller, t) => {
+    const { data } = await caller<{ organizations: { edges: Array<{ node: { id: string } }> } }>(
+      `query($region: ID!) { organizations(first: 100, filter: { regionId: $region }) { edges { node { id } } } }`,
+      { region: g('Region', t.region) },
+    );
+    return data?.organizations.edges.some((e) => e.node.id === g('Organization', t.provider))
+      ? 'allow'
+      : 'deny';
+  },
+  'query regions': async (caller, t) => {
+    const { data } = await caller<{ regions: Array<{ id: string }> }>(
+      `query($parent: ID!) { regions(parentId: $parent) { id } }`,
+      { parent: g('Region', t.city) },
+    );
+    return data?.regions.some((r) => r.id === g('Region', t.region)) ? 'allow' : 'deny';
+  },
+  'query creditCategories': async (caller) => {
+    const { data } = await caller<{ creditCategories: unknown[] }>(
+      `{ creditCategories { code nameZh } }`,
+    );
+    return (data?.creditCategories.length ?? 0) > 0 ? 'allow' : 'deny';
+  },
+  'query requirementPolicies': async (caller, t) => {
+    const { data } = await caller<{ requirementPolicies: unknown[] }>(
+      `query($region: ID!) { requirementPolicies(regionId: $region) { name totalHours } }`,
+      { region: g('Region', t.region) },
+    );
+    return (data?.requirementPolicies.length ?? 0) > 0 ? 'allow' : 'deny';
+  },
+  'query creditReport': async (caller, t) => {
+    const { data } = await caller<{
+      creditReport: { hoursByCategory: Array<{ hours: number }> } | null;
+    }>(
+      `query($region: ID!) { creditReport(from: "2026-01-01", to: "2026-12-31", regionId: $region) { hoursByCategory { hours } } }`,
+      { region: g('Region', t.region) },
+    );
+    return (data?.creditReport?.hoursByCategory.some((c) => c.hours > 0) ?? false)
+      ? 'allow'
+      : 'deny';
+  },
+  'query Activity.confirmations': async (caller, t) => {
+    const { data } = await caller<{ node: { confirmations: unknown[] } | null }>(
+      `query($id: ID!) { node(id: $id) { ... on Activity { confirmations { level revision } } } }`,
+      { id: g('Activity', t.confirmedActivity) },
+    );
+    return (data?.node?.confirmations.length ?? 0) > 0 ? 'allow' : 'deny';
+  },
   'query teachers': async (caller, t) => {
     const { data } = await caller<{ teachers: { edges: Array<{ node: { id: string } }> } }>(
       `{ teachers(first: 100) { edges { node { id } } } }`,

@@ -1,5 +1,10 @@
 import {
   countAttendanceBySessionIds,
+  findConfirmationsByActivityIds,
+  findRegionsByParentIds,
+  findRequirementPoliciesAbove,
+  type Confirmation,
+  type RequirementPolicy,
   countEnrollmentsByActivityIds,
   findAttendancePagesBySessionIds,
   findCertificatesByTeacherIds,
@@ -103,6 +108,30 @@ export function createLoaders(db: Kysely<DB>, visibility: Visibility) {
     attendancePageOfSession: pagedBy((ids, first, after) =>
       findAttendancePagesBySessionIds(db, visibility, ids, first, after),
     ),
+    regionChildren: groupedBy(
+      async (ids: readonly number[]) => findRegionsByParentIds(db, ids),
+      (r) => r.parentId!,
+    ),
+    confirmationsOfActivity: groupedBy(
+      async (ids: readonly number[]) => findConfirmationsByActivityIds(db, visibility, ids),
+      (c) => c.activityId,
+    ),
+    /** Policies that bind a region: its own and those of the regions above it. */
+    policiesForRegion: new DataLoader<number, RequirementPolicy[]>(async (ids) => {
+      const policies = await findRequirementPoliciesAbove(db, ids);
+      const regions = await findRegionsByIds(db, ids);
+      const pathOf = new Map(regions.map((r) => [r.id, r.path]));
+      const policyPath = new Map(
+        (await findRegionsByIds(db, [...new Set(policies.map((p) => p.regionId))])).map((r) => [
+          r.id,
+          r.path,
+        ]),
+      );
+      return ids.map((id) => {
+        const path = pathOf.get(id) ?? '';
+        return policies.filter((p) => path.startsWith(policyPath.get(p.regionId) ?? '\u0000'));
+      });
+    }),
     trainersOfSession: groupedBy(
       async (ids: readonly number[]) => findTrainersBySessionIds(db, ids),
       (t) => t.sessionId,
@@ -113,6 +142,8 @@ export function createLoaders(db: Kysely<DB>, visibility: Visibility) {
 export type Loaders = ReturnType<typeof createLoaders>;
 export type {
   Activity,
+  Confirmation,
+  RequirementPolicy,
   AttendanceRecord,
   Certificate,
   CreditCategory,

@@ -9,3 +9,51 @@ describe('the committed schema file', () => {
     expect(printedSchema()).toBe(committed);
   });
 });
+
+describe('every part of the schema says what it is', () => {
+  it('has a description on every type, field, argument, input field and enum value', async () => {
+    const { schema } = await import('./schema');
+    const {
+      isEnumType,
+      isInputObjectType,
+      isInterfaceType,
+      isObjectType,
+      isScalarType,
+      isSpecifiedScalarType,
+      isUnionType,
+    } = await import('graphql');
+    const missing: string[] = [];
+    const check = (where: string, description: string | null | undefined) => {
+      if (!description?.trim()) missing.push(where);
+    };
+    for (const type of Object.values(schema.getTypeMap())) {
+      if (type.name.startsWith('__')) continue;
+      if (isScalarType(type) && isSpecifiedScalarType(type)) continue;
+      // Union results of mutations are named by Pothos after their field, which is described.
+      if (!isUnionType(type) && !/^Mutation\w+Success$/.test(type.name)) {
+        check(type.name, type.description);
+      }
+      if (isObjectType(type) || isInterfaceType(type)) {
+        for (const field of Object.values(type.getFields())) {
+          // Success payloads carry one `data` field; connection plumbing is Relay's own.
+          if (/^Mutation\w+Success$/.test(type.name)) continue;
+          check(`${type.name}.${field.name}`, field.description);
+          for (const arg of field.args) {
+            // node(id:) is the Relay plugin's own field; its argument cannot carry a description.
+            if (type.name === 'Query' && field.name === 'node') continue;
+            check(`${type.name}.${field.name}(${arg.name})`, arg.description);
+          }
+        }
+      }
+      if (isInputObjectType(type)) {
+        for (const field of Object.values(type.getFields()))
+          check(`${type.name}.${field.name}`, field.description);
+      }
+      if (isEnumType(type)) {
+        for (const value of type.getValues())
+          check(`${type.name}.${value.name}`, value.description);
+      }
+    }
+    expect(missing, 'schema parts without a description').toEqual([]);
+  });
+});

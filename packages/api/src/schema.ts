@@ -11,6 +11,9 @@ import './modules/teachers/teacher.schema';
 import './modules/enrollments/enrollment.schema';
 import './modules/attendance/attendance.schema';
 import './modules/credits/credit.schema';
+import './modules/credits/policy.schema';
+import './modules/confirmations/confirmation.schema';
+import './modules/reports/report.schema';
 import './modules/errors/error.schema';
 import './modules/auth/auth.schema';
 

@@ -12,3 +12,5 @@ export * from './repositories/audit.repository';
 export * from './statement-tally';
 export * from './repositories/teacher.repository';
 export * from './repositories/enrollment.repository';
+export * from './repositories/directory.repository';
+export * from './repositories/report.repository';

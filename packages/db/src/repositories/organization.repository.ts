@@ -72,3 +72,8 @@ export async function findCreditCategoriesByCodes(
     .execute();
   return rows.map((row) => ({ code: row.code, nameEn: row.name_en, nameZh: row.name_zh }));
 }
+
+export async function findAllCreditCategories(db: Kysely<DB>): Promise<CreditCategory[]> {
+  const rows = await db.selectFrom('credit_categories').selectAll().orderBy('code').execute();
+  return rows.map((row) => ({ code: row.code, nameEn: row.name_en, nameZh: row.name_zh }));
+}

@@ -225,7 +225,7 @@ builder.mutationField('createActivity', (t) =>
       'Registers a new activity as a draft. Training institution or school administrators, for their own organization.',
     authScopes: { institutionAdmin: true, schoolAdmin: true, platformAdmin: true },
     errors: { types: [ValidationError, ForbiddenError, ConflictError] },
-    args: { input: t.arg({ type: CreateActivityInput }) },
+    args: { input: t.arg({ type: CreateActivityInput, description: 'The new activity.' }) },
     resolve: async (_root, { input }, context): Promise<Activity> => {
       const issues: FieldIssue[] = [];
       const providerId = localIdOf(input.providerId, 'Organization');
@@ -342,7 +342,12 @@ builder.mutationField('updateActivity', (t) =>
     description: 'Edits a draft or rejected activity of your organization.',
     authScopes: { institutionAdmin: true, schoolAdmin: true, platformAdmin: true },
     errors: { types: [ValidationError, NotFoundError, ForbiddenError, ConflictError] },
-    args: { input: t.arg({ type: UpdateActivityInput }) },
+    args: {
+      input: t.arg({
+        type: UpdateActivityInput,
+        description: 'The fields to change and the version read.',
+      }),
+    },
     resolve: async (_root, { input }, context): Promise<Activity> => {
       const id = localIdOf(input.id, 'Activity');
       const notFound = new NotFoundError(bilingual('The activity|该活动'));
@@ -478,7 +483,7 @@ builder.mutationField('addSession', (t) =>
     description: 'Adds a session to a draft or rejected activity of your organization.',
     authScopes: { institutionAdmin: true, schoolAdmin: true, platformAdmin: true },
     errors: { types: [ValidationError, NotFoundError, ForbiddenError, ConflictError] },
-    args: { input: t.arg({ type: AddSessionInput }) },
+    args: { input: t.arg({ type: AddSessionInput, description: 'The session to add.' }) },
     resolve: async (_root, { input }, context): Promise<Session> => {
       const activityId = localIdOf(input.activityId, 'Activity');
       const notFound = new NotFoundError(bilingual('The activity|该活动'));

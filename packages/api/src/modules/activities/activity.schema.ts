@@ -10,11 +10,12 @@ import type { Activity } from '../../loaders';
 import { loadAll } from '../../loaders';
 import { builder } from '../../builder';
 import { ActivityLevelEnum, ActivityStatusEnum, DeliveryModeEnum } from '../enums';
-import { parseIntId } from '../ids';
+import { localIdOf, parseIntId } from '../ids';
 import {
   CreditCategoryRef,
   OrganizationRef,
   RegionRef,
+  regionOf,
 } from '../organizations/organization.schema';
 import { SessionRef } from '../sessions/session.schema';
 import { CompletionRulesRef, EligibilityRulesRef } from './activity-rules.schema';
@@ -113,6 +114,15 @@ const ActivityFilterInput = builder.inputType('ActivityFilter', {
       required: false,
       description: 'Any of these levels.',
     }),
+    regionId: t.id({
+      required: false,
+      description: 'Offered in this region or a region below it.',
+    }),
+    providerId: t.id({ required: false, description: 'Run by this institution or school.' }),
+    category: t.stringList({
+      required: false,
+      description: 'In any of these credit categories (codes).',
+    }),
     startsFrom: t.field({ type: 'Date', required: false, description: 'Starting on or after.' }),
     startsTo: t.field({ type: 'Date', required: false, description: 'Starting on or before.' }),
   }),
@@ -125,7 +135,13 @@ builder.queryField('activities', (t) =>
       description:
         'Activities the caller may see, newest first (by start date, then id). Offices see their region and below; institutions their own; schools and teachers what is published in their region or what they take part in.',
       authScopes: { authenticated: true },
-      args: { filter: t.arg({ type: ActivityFilterInput, required: false }) },
+      args: {
+        filter: t.arg({
+          type: ActivityFilterInput,
+          required: false,
+          description: 'What to narrow the list to.',
+        }),
+      },
       resolve: async (_root, args, context) => {
         if (args.last != null || args.before != null) {
           throw new GraphQLError('Only forward pagination (first/after) is supported', {
@@ -138,7 +154,15 @@ builder.queryField('activities', (t) =>
             extensions: { code: 'BAD_USER_INPUT', field: 'first' },
           });
         }
+        const regionId = args.filter?.regionId;
+        const region = regionId == null ? null : await regionOf(String(regionId), context);
+        const providerId = args.filter?.providerId;
         const filter: ActivityFilter = {
+          // An unknown region or provider matches nothing rather than everything.
+          regionPath: regionId == null ? null : (region?.path ?? '/none/'),
+          providerIds:
+            providerId == null ? null : [localIdOf(String(providerId), 'Organization') ?? 0],
+          categories: args.filter?.category,
           search: args.filter?.search,
           statuses: args.filter?.status,
           deliveryModes: args.filter?.deliveryMode,

@@ -133,7 +133,7 @@ builder.mutationField('login', (t) =>
     description: 'Signs in with username and password.',
     authScopes: { public: true },
     errors: { types: [ValidationError, InvalidCredentialsError, TooManyAttemptsError] },
-    args: { input: t.arg({ type: LoginInput }) },
+    args: { input: t.arg({ type: LoginInput, description: 'Credentials.' }) },
     resolve: async (_root, args, context) => {
       const input = parseInput(loginInput, args.input);
       const pause = await loginPausedFor(

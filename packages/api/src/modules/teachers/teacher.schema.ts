@@ -56,7 +56,13 @@ builder.queryField('teachers', (t) =>
       description:
         'Teachers the caller may see, by name then id. Offices see the teachers of their region and below; schools their own staff; institutions and trainers the teachers on their rosters; a teacher only themself.',
       authScopes: { authenticated: true },
-      args: { filter: t.arg({ type: TeacherFilterInput, required: false }) },
+      args: {
+        filter: t.arg({
+          type: TeacherFilterInput,
+          required: false,
+          description: 'What to narrow the list to.',
+        }),
+      },
       resolve: async (_root, args, context) => {
         const page = pageOf(args);
         const schoolId = args.filter?.schoolId;
