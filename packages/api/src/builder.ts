@@ -79,9 +79,16 @@ export const builder = new SchemaBuilder<{
     encodeGlobalID: (typename, id) => Buffer.from(`${typename}:${id}`).toString('base64'),
     clientMutationId: 'omit',
     cursorType: 'String',
-    nodeTypeOptions: { description: 'An object with a globally unique, opaque ID.' },
+    // Each type implementing Node carries its own scope; the interface adds none.
+    nodeTypeOptions: {
+      description: 'An object with a globally unique, opaque ID.',
+      authScopes: { public: true },
+    },
     pageInfoTypeOptions: { description: 'Where a page of a connection starts and ends.' },
-    nodeQueryOptions: { description: 'Fetches any object by its global ID.' },
+    nodeQueryOptions: {
+      description: 'Fetches any object by its global ID.',
+      authScopes: { authenticated: true },
+    },
     nodesQueryOptions: false,
     idFieldOptions: {
       description: 'Globally unique, opaque ID; pass it to `node(id:)` to refetch.',

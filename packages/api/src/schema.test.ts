@@ -57,3 +57,29 @@ describe('every part of the schema says what it is', () => {
     expect(missing, 'schema parts without a description').toEqual([]);
   });
 });
+
+describe('every part of the schema carries an auth scope', () => {
+  it('has a scope on every object type, interface and root field', async () => {
+    const { schema } = await import('./schema');
+    const { isInterfaceType, isObjectType } = await import('graphql');
+    const scoped = (extensions: unknown) =>
+      Boolean(
+        (extensions as { pothosOptions?: { authScopes?: unknown } }).pothosOptions?.authScopes,
+      );
+    const missing: string[] = [];
+    for (const type of Object.values(schema.getTypeMap())) {
+      if (!(isObjectType(type) || isInterfaceType(type)) || type.name.startsWith('__')) continue;
+      if (type.name === 'Query' || type.name === 'Mutation') {
+        for (const field of Object.values(type.getFields())) {
+          if (!scoped(field.extensions)) missing.push(`${type.name}.${field.name}`);
+        }
+        continue;
+      }
+      // Relay's page plumbing and Pothos's mutation payloads are reached only through a scoped
+      // field and carry no data of their own; the types inside them are scoped.
+      if (/(Connection|Edge|^PageInfo|^Mutation\w+Success)$/.test(type.name)) continue;
+      if (!scoped(type.extensions)) missing.push(type.name);
+    }
+    expect(missing, 'types and root fields without an auth scope').toEqual([]);
+  });
+});

@@ -16,6 +16,7 @@ export const LocalityEnum = builder.enumType('Locality', {
 export const EligibilityRulesRef = builder
   .objectRef<EligibilityRules>('EligibilityRules')
   .implement({
+    authScopes: { authenticated: true },
     description: 'Who may take part. Every criterion that is set must hold; unset means anyone.',
     fields: (t) => ({
       stages: t.field({
@@ -73,6 +74,7 @@ export const EligibilityRulesRef = builder
   });
 
 export const CompletionRulesRef = builder.objectRef<CompletionRules>('CompletionRules').implement({
+  authScopes: { authenticated: true },
   description: 'What a participant must do to complete and be credited.',
   fields: (t) => ({
     minAttendanceRatio: t.exposeFloat('minAttendanceRatio', {

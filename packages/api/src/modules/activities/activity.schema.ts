@@ -23,6 +23,7 @@ import { CompletionRulesRef, EligibilityRulesRef } from './activity-rules.schema
 export const ActivityRef = builder.objectRef<Activity>('Activity');
 
 builder.node(ActivityRef, {
+  authScopes: { authenticated: true },
   description:
     'A registered training activity: a course, programme, workshop, mentoring pair or open class.',
   id: { resolve: (activity) => activity.id, parse: parseIntId },

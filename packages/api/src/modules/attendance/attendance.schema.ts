@@ -10,6 +10,7 @@ import { TeacherRef } from '../teachers/teacher.schema';
 export const AttendanceRef = builder.objectRef<AttendanceRecord>('Attendance');
 
 AttendanceRef.implement({
+  authScopes: { authenticated: true },
   description: 'Whether and how long one enrolled teacher attended one session.',
   fields: (t) => ({
     status: t.expose('status', {

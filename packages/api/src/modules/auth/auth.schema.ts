@@ -112,6 +112,8 @@ interface LoginResult {
 }
 
 const LoginPayload = builder.objectRef<LoginResult>('LoginPayload').implement({
+  // Directory and sign-in data: its root fields decide who reaches it.
+  authScopes: { public: true },
   description: 'A new session.',
   fields: (t) => ({
     viewer: t.field({

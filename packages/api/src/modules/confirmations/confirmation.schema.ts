@@ -7,6 +7,7 @@ import { OrganizationRef } from '../organizations/organization.schema';
 export const ConfirmationRef = builder.objectRef<Confirmation>('Confirmation');
 
 ConfirmationRef.implement({
+  authScopes: { authenticated: true },
   description:
     'One link of an activity’s confirmation chain: a school confirming its own teachers’ attendance, then the education office confirming the roster. An amendment supersedes it with a new revision.',
   fields: (t) => ({

@@ -8,6 +8,7 @@ import { TeacherRef } from '../teachers/teacher.schema';
 export const CreditEntryRef = builder.objectRef<CreditEntry>('CreditEntry');
 
 CreditEntryRef.implement({
+  authScopes: { authenticated: true },
   description:
     'One line of a teacher’s credit ledger: an award, an adjustment or a revocation. The ledger is append-only; a transcript is its sum.',
   fields: (t) => ({
@@ -47,6 +48,7 @@ CreditEntryRef.implement({
 export const CertificateRef = builder.objectRef<Certificate>('Certificate');
 
 CertificateRef.implement({
+  authScopes: { authenticated: true },
   description: 'A certificate issued to a teacher; anyone can check it with its verification code.',
   fields: (t) => ({
     kind: t.expose('kind', {

@@ -8,6 +8,7 @@ const CategoryHoursRef = builder.objectRef<{ category: string; hours: number }>(
   'CategoryHoursRule',
 );
 CategoryHoursRef.implement({
+  authScopes: { authenticated: true },
   description: 'Hours set for one credit category by a policy.',
   fields: (t) => ({
     category: t.exposeString('category', { description: 'Credit category code.' }),
@@ -17,6 +18,7 @@ CategoryHoursRef.implement({
 
 const ConversionFactorRef = builder.objectRef<{ key: string; factor: number }>('ConversionFactor');
 ConversionFactorRef.implement({
+  authScopes: { authenticated: true },
   description: 'How awarded hours of one kind convert into credit hours under a policy.',
   fields: (t) => ({
     key: t.exposeString('key', {
@@ -34,6 +36,7 @@ const entries = (record: Record<string, number>) =>
     .map(([category, hours]) => ({ category, hours }));
 
 RequirementPolicyRef.implement({
+  authScopes: { authenticated: true },
   description:
     'What a region requires of its teachers in one cycle: total credit hours, minimums and caps per category, and how hours convert.',
   fields: (t) => ({

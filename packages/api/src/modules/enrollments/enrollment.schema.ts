@@ -12,6 +12,7 @@ import { TeacherRef } from '../teachers/teacher.schema';
 export const EnrollmentRef = builder.objectRef<Enrollment>('Enrollment');
 
 builder.node(EnrollmentRef, {
+  authScopes: { authenticated: true },
   description:
     'A teacher on an activity’s roster: how they got there, whether their school confirmed their eligibility, and how they were assessed.',
   id: { resolve: (enrollment) => enrollment.id, parse: parseIntId },

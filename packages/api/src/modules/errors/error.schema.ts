@@ -12,6 +12,8 @@ import {
 
 export const UserErrorInterface = builder.interfaceRef<RegistryError>('UserError').implement({
   description: 'An expected failure of a mutation. Nothing was changed.',
+  // Errors answer the caller about their own request; the mutation's scope already ran.
+  authScopes: { public: true },
   fields: (t) => ({
     code: t.string({
       description:
@@ -27,6 +29,7 @@ export const UserErrorInterface = builder.interfaceRef<RegistryError>('UserError
 
 const FieldIssueRef = builder.objectRef<FieldIssue>('FieldIssue').implement({
   description: 'One problem with one input field.',
+  authScopes: { public: true },
   fields: (t) => ({
     path: t.stringList({
       description: 'Path of the field in the input, e.g. ["input", "username"].',
@@ -46,6 +49,7 @@ function errorType<T extends RegistryError>(
   description: string,
 ) {
   builder.objectType(errorClass, {
+    authScopes: { public: true },
     name,
     description,
     interfaces: [UserErrorInterface] as never,
@@ -56,6 +60,7 @@ function errorType<T extends RegistryError>(
 
 builder.objectType(ValidationError, {
   name: 'ValidationError',
+  authScopes: { public: true },
   description: 'Some input fields are not valid; each issue names its field.',
   interfaces: [UserErrorInterface],
   isTypeOf: (value) => value instanceof ValidationError,
@@ -82,6 +87,7 @@ errorType(
 
 builder.objectType(TooManyAttemptsError, {
   name: 'TooManyAttemptsError',
+  authScopes: { public: true },
   description: 'Sign-in is paused for this account or address after repeated failures.',
   interfaces: [UserErrorInterface] as never,
   isTypeOf: (value) => value instanceof TooManyAttemptsError,

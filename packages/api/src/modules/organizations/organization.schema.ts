@@ -18,6 +18,8 @@ export const OrganizationRef = builder.objectRef<Organization>('Organization');
 export const CreditCategoryRef = builder.objectRef<CreditCategory>('CreditCategory');
 
 builder.node(RegionRef, {
+  // Directory and sign-in data: its root fields decide who reaches it.
+  authScopes: { public: true },
   description: 'A province, city or district. Requirement policies and activities hang here.',
   id: { resolve: (region) => region.id, parse: parseIntId },
   loadMany: (ids, context) => loadAll(context.loaders.region, ids),
@@ -36,6 +38,8 @@ builder.node(RegionRef, {
 });
 
 builder.node(OrganizationRef, {
+  // Directory and sign-in data: its root fields decide who reaches it.
+  authScopes: { public: true },
   description: 'An education office, a training institution or a school.',
   id: { resolve: (organization) => organization.id, parse: parseIntId },
   loadMany: (ids, context) => loadAll(context.loaders.organization, ids),
@@ -60,6 +64,7 @@ builder.node(OrganizationRef, {
 });
 
 builder.objectType(CreditCategoryRef, {
+  authScopes: { authenticated: true },
   description:
     'A credit category such as school-based study; requirement minimums and caps are per category.',
   fields: (t) => ({

@@ -13,6 +13,7 @@ const CategoryTotalRef = builder.objectRef<{ category: string; hours: number; te
   'CategoryTotal',
 );
 CategoryTotalRef.implement({
+  authScopes: { authenticated: true },
   description: 'Net credit hours of one category in a report.',
   fields: (t) => ({
     hours: t.exposeFloat('hours', { description: 'Awards plus adjustments minus revocations.' }),
@@ -32,6 +33,7 @@ const MonthlyParticipationRef = builder.objectRef<{
   teachers: number;
 }>('MonthlyParticipation');
 MonthlyParticipationRef.implement({
+  authScopes: { authenticated: true },
   description: 'Participation in activities starting in one month.',
   fields: (t) => ({
     month: t.expose('month', { type: 'Date', description: 'First day of the month.' }),
@@ -43,6 +45,7 @@ MonthlyParticipationRef.implement({
 });
 
 CreditReportRef.implement({
+  authScopes: { authenticated: true },
   description:
     'Figures for a period over what the caller may see: an office its region, a school its teachers, an institution its activities.',
   fields: (t) => ({

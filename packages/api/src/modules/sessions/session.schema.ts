@@ -8,6 +8,7 @@ import { TrainerRef } from '../trainers/trainer.schema';
 export const SessionRef = builder.objectRef<Session>('Session');
 
 builder.node(SessionRef, {
+  authScopes: { authenticated: true },
   description: 'One dated meeting or online study block of an activity.',
   id: { resolve: (session) => session.id, parse: parseIntId },
   loadMany: (ids, context) => loadAll(context.loaders.session, ids),

@@ -10,6 +10,7 @@ import { connectionOf, pageOf, rethrowCursorAsync } from '../pagination';
 export const TeacherRef = builder.objectRef<Teacher>('Teacher');
 
 builder.node(TeacherRef, {
+  authScopes: { authenticated: true },
   description:
     'A teacher whose continuing education the registry records. Visible to the offices above their school, their school, themself, and the institutions and trainers of activities they take part in.',
   id: { resolve: (teacher) => teacher.id, parse: parseIntId },

@@ -7,6 +7,7 @@ import { parseIntId } from '../ids';
 export const TrainerRef = builder.objectRef<Trainer>('Trainer');
 
 builder.node(TrainerRef, {
+  authScopes: { authenticated: true },
   description:
     'A person who teaches or tutors: expert, famous teacher, backbone teacher or mentor.',
   id: { resolve: (trainer) => trainer.id, parse: parseIntId },
