@@ -295,11 +295,11 @@ const operations: Record<string, (caller: Caller, t: TargetIds) => Promise<Outco
     return (data?.node?.attendance.edges.length ?? 0) > 0 ? 'allow' : 'deny';
   },
   'query Teacher.creditEntries': async (caller, t) => {
-    const { data } = await caller<{ node: { creditEntries: unknown[] } | null }>(
-      `query($id: ID!) { node(id: $id) { ... on Teacher { creditEntries { hours } } } }`,
+    const { data } = await caller<{ node: { creditEntries: { totalCount: number } } | null }>(
+      `query($id: ID!) { node(id: $id) { ... on Teacher { creditEntries { totalCount } } } }`,
       { id: g('Teacher', t.teacher) },
     );
-    return (data?.node?.creditEntries.length ?? 0) > 0 ? 'allow' : 'deny';
+    return (data?.node?.creditEntries.totalCount ?? 0) > 0 ? 'allow' : 'deny';
   },
   'query activities': async (caller, t) => {
     const { data } = await caller<{ activities: { edges: Array<{ node: { id: string } }> } }>(

@@ -120,17 +120,65 @@ describe('teachers', () => {
 
   it('sums the ledger into the transcript total, exactly', async () => {
     const { data } = await school<{
-      node: { creditHours: number; creditEntries: Array<{ kind: string; hours: number }> };
+      node: {
+        creditHours: number;
+        creditEntries: {
+          totalCount: number;
+          edges: Array<{ node: { id: string; kind: string; hours: number } }>;
+        };
+      };
     }>(
-      `query($id: ID!) { node(id: $id) { ... on Teacher { creditHours creditEntries { kind hours } } } }`,
+      `query($id: ID!) { node(id: $id) { ... on Teacher { creditHours creditEntries(first: 10) { totalCount edges { node { id kind hours } } } } } }`,
       { id: g('Teacher', ids.teacher) },
     );
-    expect(data!.node.creditEntries.map((e) => e.kind)).toEqual([
+    expect(data!.node.creditEntries.totalCount).toBe(3);
+    expect(data!.node.creditEntries.edges.map((e) => e.node.kind)).toEqual([
       'AWARD',
       'ADJUSTMENT',
       'REVOCATION',
     ]);
     expect(data!.node.creditHours).toBe(13.25);
+  });
+
+  it('pages the ledger and refetches an entry by its global ID', async () => {
+    const first = await school<{
+      node: {
+        creditEntries: {
+          pageInfo: { hasNextPage: boolean; endCursor: string };
+          edges: Array<{ node: { id: string } }>;
+        };
+      };
+    }>(
+      `query($id: ID!) { node(id: $id) { ... on Teacher { creditEntries(first: 2) { pageInfo { hasNextPage endCursor } edges { node { id } } } } } }`,
+      { id: g('Teacher', ids.teacher) },
+    );
+    const page = first.data!.node.creditEntries;
+    expect(page.edges).toHaveLength(2);
+    expect(page.pageInfo.hasNextPage).toBe(true);
+    const rest = await school<{
+      node: { creditEntries: { edges: Array<{ node: { id: string } }> } };
+    }>(
+      `query($id: ID!, $after: String) { node(id: $id) { ... on Teacher { creditEntries(first: 2, after: $after) { edges { node { id } } } } } }`,
+      { id: g('Teacher', ids.teacher), after: page.pageInfo.endCursor },
+    );
+    expect(rest.data!.node.creditEntries.edges).toHaveLength(1);
+    const entryId = page.edges[0]!.node.id;
+    const refetched = await school<{ node: { id: string; hours: number } | null }>(
+      `query($id: ID!) { node(id: $id) { id ... on CreditEntry { hours } } }`,
+      { id: entryId },
+    );
+    expect(refetched.data!.node).toEqual({ id: entryId, hours: 12 });
+    // The teacher of another school cannot reach the same entry through node(id:).
+    const outsider = await server.as(
+      await new Fixtures(database.db).account(
+        'school_admin',
+        await new Fixtures(database.db).organization('school', { id: ids.district }),
+      ),
+    );
+    const hidden = await outsider<{ node: unknown }>(`query($id: ID!) { node(id: $id) { id } }`, {
+      id: entryId,
+    });
+    expect(hidden.data!.node).toBeNull();
   });
 
   it('refuses a cursor from another list as bad input', async () => {

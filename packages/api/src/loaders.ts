@@ -1,6 +1,11 @@
 import {
   countAttendanceBySessionIds,
+  findAttendanceByIds,
+  findCertificatesByIds,
+  findCreditEntriesByIds,
   findConfirmationsByActivityIds,
+  findConfirmationsByIds,
+  findRequirementPoliciesByIds,
   findRegionsByParentIds,
   findRequirementPoliciesAbove,
   type Confirmation,
@@ -81,6 +86,26 @@ export function createLoaders(db: Kysely<DB>, visibility: Visibility) {
     enrollment: byKey(
       async (ids: readonly number[]) => findEnrollmentsByIds(db, visibility, ids),
       (e) => e.id,
+    ),
+    confirmation: byKey(
+      async (ids: readonly number[]) => findConfirmationsByIds(db, visibility, ids),
+      (c) => c.id,
+    ),
+    requirementPolicy: byKey(
+      async (ids: readonly number[]) => findRequirementPoliciesByIds(db, ids),
+      (p) => p.id,
+    ),
+    attendance: byKey(
+      async (ids: readonly number[]) => findAttendanceByIds(db, visibility, ids),
+      (a) => a.id,
+    ),
+    creditEntry: byKey(
+      async (ids: readonly number[]) => findCreditEntriesByIds(db, visibility, ids),
+      (e) => e.id,
+    ),
+    certificate: byKey(
+      async (ids: readonly number[]) => findCertificatesByIds(db, visibility, ids),
+      (c) => c.id,
     ),
     enrollmentsOfTeacher: groupedBy(
       async (ids: readonly number[]) => findEnrollmentsByTeacherIds(db, visibility, ids),

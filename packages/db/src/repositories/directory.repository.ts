@@ -1,7 +1,7 @@
 import type { ConfirmationLevel, OrganizationKind } from '@registry/domain';
 import { categoryHoursSchema, conversionFactorsSchema } from '@registry/domain';
-import { sql, type Kysely } from 'kysely';
-import type { DB } from '../generated/database';
+import { sql, type Kysely, type Selectable } from 'kysely';
+import type { Confirmations, DB, RequirementPolicies } from '../generated/database';
 import { containsPattern } from './activity.repository';
 import type { Organization, Region } from './organization.repository';
 import { decodeCursor, encodeCursor, type Page, type PageRequest } from './pagination';
@@ -153,7 +153,24 @@ export async function findRequirementPoliciesAbove(
     .orderBy('cycle_starts_on', 'desc')
     .orderBy('id')
     .execute();
-  return rows.map((row) => ({
+  return rows.map(toPolicy);
+}
+
+export async function findRequirementPoliciesByIds(
+  db: Kysely<DB>,
+  ids: ReadonlyArray<number>,
+): Promise<RequirementPolicy[]> {
+  if (ids.length === 0) return [];
+  const rows = await db
+    .selectFrom('requirement_policies')
+    .selectAll()
+    .where('id', 'in', ids)
+    .execute();
+  return rows.map(toPolicy);
+}
+
+function toPolicy(row: Selectable<RequirementPolicies>): RequirementPolicy {
+  return {
     id: row.id,
     regionId: row.region_id,
     name: row.name,
@@ -165,7 +182,7 @@ export async function findRequirementPoliciesAbove(
     categoryCaps: categoryHoursSchema.parse(row.category_caps),
     yearlyCap: row.yearly_cap,
     conversionFactors: conversionFactorsSchema.parse(row.conversion_factors),
-  }));
+  };
 }
 
 export interface Confirmation {
@@ -202,7 +219,11 @@ export async function findConfirmationsByActivityIds(
     .orderBy('confirmations.confirmed_at')
     .orderBy('confirmations.id')
     .execute();
-  return rows.map((row) => ({
+  return rows.map(toConfirmation);
+}
+
+function toConfirmation(row: Selectable<Confirmations>): Confirmation {
+  return {
     id: row.id,
     activityId: row.activity_id,
     level: row.level as ConfirmationLevel,
@@ -211,5 +232,28 @@ export async function findConfirmationsByActivityIds(
     confirmedAt: row.confirmed_at,
     supersededAt: row.superseded_at,
     note: row.note,
-  }));
+  };
+}
+
+export async function findConfirmationsByIds(
+  db: Kysely<DB>,
+  visibility: Visibility,
+  ids: ReadonlyArray<number>,
+): Promise<Confirmation[]> {
+  if (ids.length === 0) return [];
+  const rows = await db
+    .selectFrom('confirmations')
+    .selectAll('confirmations')
+    .where('confirmations.id', 'in', ids)
+    .where((eb) =>
+      eb.exists(
+        eb
+          .selectFrom('activities')
+          .select(sql`1`.as('one'))
+          .whereRef('activities.id', '=', 'confirmations.activity_id')
+          .where((inner) => activityVisible(inner, visibility)),
+      ),
+    )
+    .execute();
+  return rows.map(toConfirmation);
 }

@@ -8,7 +8,13 @@ import type {
   CertificateKind,
 } from '@registry/domain';
 import { sql, type ExpressionBuilder, type Kysely, type Selectable } from 'kysely';
-import type { Attendance as AttendanceRow, DB, Enrollments } from '../generated/database';
+import type {
+  Attendance as AttendanceRow,
+  Certificates,
+  CreditLedger,
+  DB,
+  Enrollments,
+} from '../generated/database';
 import { decodeCursor, encodeCursor } from './pagination';
 import {
   certificateVisible,
@@ -164,7 +170,6 @@ export async function findEnrollmentsByTeacherIds(
     .selectAll()
     .where('teacher_id', 'in', teacherIds)
     .where((eb) => enrollmentVisible(eb, visibility))
-    .orderBy('created_at', 'desc')
     .orderBy('id', 'desc')
     .execute();
   return rows.map(toEnrollment);
@@ -276,7 +281,7 @@ export interface CreditEntry {
   createdAt: Date;
 }
 
-/** A teacher's ledger in the order it was written; a transcript is its sum. */
+/** A teacher's ledger in the order it was written (id order); a transcript is its sum. */
 export async function findCreditEntriesByTeacherIds(
   db: Kysely<DB>,
   visibility: Visibility,
@@ -288,10 +293,13 @@ export async function findCreditEntriesByTeacherIds(
     .selectAll()
     .where('teacher_id', 'in', teacherIds)
     .where((eb) => ledgerVisible(eb, visibility))
-    .orderBy('earned_on')
     .orderBy('id')
     .execute();
-  return rows.map((row) => ({
+  return rows.map(toCreditEntry);
+}
+
+function toCreditEntry(row: Selectable<CreditLedger>): CreditEntry {
+  return {
     id: row.id,
     teacherId: row.teacher_id,
     kind: row.kind as LedgerEntryKind,
@@ -303,7 +311,22 @@ export async function findCreditEntriesByTeacherIds(
     reason: row.reason,
     correctsEntryId: row.corrects_entry_id,
     createdAt: row.created_at,
-  }));
+  };
+}
+
+export async function findCreditEntriesByIds(
+  db: Kysely<DB>,
+  visibility: Visibility,
+  ids: ReadonlyArray<number>,
+): Promise<CreditEntry[]> {
+  if (ids.length === 0) return [];
+  const rows = await db
+    .selectFrom('credit_ledger')
+    .selectAll()
+    .where('id', 'in', ids)
+    .where((eb) => ledgerVisible(eb, visibility))
+    .execute();
+  return rows.map(toCreditEntry);
 }
 
 export interface Certificate {
@@ -331,7 +354,11 @@ export async function findCertificatesByTeacherIds(
     .orderBy('issued_at', 'desc')
     .orderBy('id', 'desc')
     .execute();
-  return rows.map((row) => ({
+  return rows.map(toCertificate);
+}
+
+function toCertificate(row: Selectable<Certificates>): Certificate {
+  return {
     id: row.id,
     kind: row.kind as CertificateKind,
     teacherId: row.teacher_id,
@@ -340,7 +367,37 @@ export async function findCertificatesByTeacherIds(
     issuedAt: row.issued_at,
     revokedAt: row.revoked_at,
     revocationReason: row.revocation_reason,
-  }));
+  };
+}
+
+export async function findCertificatesByIds(
+  db: Kysely<DB>,
+  visibility: Visibility,
+  ids: ReadonlyArray<number>,
+): Promise<Certificate[]> {
+  if (ids.length === 0) return [];
+  const rows = await db
+    .selectFrom('certificates')
+    .selectAll()
+    .where('id', 'in', ids)
+    .where((eb) => certificateVisible(eb, visibility))
+    .execute();
+  return rows.map(toCertificate);
+}
+
+export async function findAttendanceByIds(
+  db: Kysely<DB>,
+  visibility: Visibility,
+  ids: ReadonlyArray<number>,
+): Promise<AttendanceRecord[]> {
+  if (ids.length === 0) return [];
+  const rows = await db
+    .selectFrom('attendance')
+    .selectAll()
+    .where('id', 'in', ids)
+    .where((eb) => attendanceVisible(eb, visibility))
+    .execute();
+  return rows.map(toAttendance);
 }
 
 export async function countAttendanceBySessionIds(

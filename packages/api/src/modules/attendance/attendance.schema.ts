@@ -1,6 +1,8 @@
 import { childCursor } from '@registry/db';
 import type { AttendanceRecord } from '../../loaders';
+import { loadAll } from '../../loaders';
 import { builder } from '../../builder';
+import { parseIntId } from '../ids';
 import { EnrollmentRef } from '../enrollments/enrollment.schema';
 import { AttendanceSourceEnum, AttendanceStatusEnum } from '../enums';
 import { childPageOf, connectionOf } from '../pagination';
@@ -9,8 +11,10 @@ import { TeacherRef } from '../teachers/teacher.schema';
 
 export const AttendanceRef = builder.objectRef<AttendanceRecord>('Attendance');
 
-AttendanceRef.implement({
+builder.node(AttendanceRef, {
   authScopes: { authenticated: true },
+  id: { resolve: (record) => record.id, parse: parseIntId },
+  loadMany: (ids, context) => loadAll(context.loaders.attendance, ids),
   description: 'Whether and how long one enrolled teacher attended one session.',
   fields: (t) => ({
     status: t.expose('status', {

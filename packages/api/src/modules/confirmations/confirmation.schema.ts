@@ -1,13 +1,17 @@
 import type { Confirmation } from '../../loaders';
+import { loadAll } from '../../loaders';
 import { builder } from '../../builder';
+import { parseIntId } from '../ids';
 import { ActivityRef } from '../activities/activity.schema';
 import { ConfirmationLevelEnum } from '../enums';
 import { OrganizationRef } from '../organizations/organization.schema';
 
 export const ConfirmationRef = builder.objectRef<Confirmation>('Confirmation');
 
-ConfirmationRef.implement({
+builder.node(ConfirmationRef, {
   authScopes: { authenticated: true },
+  id: { resolve: (confirmation) => confirmation.id, parse: parseIntId },
+  loadMany: (ids, context) => loadAll(context.loaders.confirmation, ids),
   description:
     'One link of an activity’s confirmation chain: a school confirming its own teachers’ attendance, then the education office confirming the roster. An amendment supersedes it with a new revision.',
   fields: (t) => ({

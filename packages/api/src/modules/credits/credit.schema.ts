@@ -1,14 +1,19 @@
 import type { Certificate, CreditEntry } from '../../loaders';
+import { loadAll } from '../../loaders';
 import { builder } from '../../builder';
+import { parseIntId } from '../ids';
 import { ActivityRef } from '../activities/activity.schema';
 import { CertificateKindEnum, LedgerEntryKindEnum } from '../enums';
 import { CreditCategoryRef } from '../organizations/organization.schema';
+import { sliceConnection } from '../pagination';
 import { TeacherRef } from '../teachers/teacher.schema';
 
 export const CreditEntryRef = builder.objectRef<CreditEntry>('CreditEntry');
 
-CreditEntryRef.implement({
+builder.node(CreditEntryRef, {
   authScopes: { authenticated: true },
+  id: { resolve: (entry) => entry.id, parse: parseIntId },
+  loadMany: (ids, context) => loadAll(context.loaders.creditEntry, ids),
   description:
     'One line of a teacher’s credit ledger: an award, an adjustment or a revocation. The ledger is append-only; a transcript is its sum.',
   fields: (t) => ({
@@ -47,8 +52,10 @@ CreditEntryRef.implement({
 
 export const CertificateRef = builder.objectRef<Certificate>('Certificate');
 
-CertificateRef.implement({
+builder.node(CertificateRef, {
   authScopes: { authenticated: true },
+  id: { resolve: (certificate) => certificate.id, parse: parseIntId },
+  loadMany: (ids, context) => loadAll(context.loaders.certificate, ids),
   description: 'A certificate issued to a teacher; anyone can check it with its verification code.',
   fields: (t) => ({
     kind: t.expose('kind', {
@@ -72,11 +79,21 @@ CertificateRef.implement({
 });
 
 builder.objectFields(TeacherRef, (t) => ({
-  creditEntries: t.field({
-    type: [CreditEntryRef],
-    description: 'The teacher’s credit ledger in date order, as far as the caller may see it.',
-    resolve: (teacher, _args, context) => context.loaders.creditEntriesOfTeacher.load(teacher.id),
-  }),
+  creditEntries: t.connection(
+    {
+      type: CreditEntryRef,
+      description:
+        'The teacher’s credit ledger in the order it was written, as far as the caller may see it.',
+      resolve: async (teacher, args, context) =>
+        sliceConnection(
+          await context.loaders.creditEntriesOfTeacher.load(teacher.id),
+          args,
+          (e) => e.id,
+        ),
+    },
+    { name: 'CreditEntryConnection' },
+    { name: 'CreditEntryEdge' },
+  ),
   creditHours: t.float({
     description: 'Sum of the visible ledger: the teacher’s credit hours to date.',
     resolve: async (teacher, _args, context) => {
@@ -85,9 +102,18 @@ builder.objectFields(TeacherRef, (t) => ({
       return entries.reduce((sum, entry) => sum + Math.round(entry.hours * 100), 0) / 100;
     },
   }),
-  certificates: t.field({
-    type: [CertificateRef],
-    description: 'Certificates issued to the teacher, newest first.',
-    resolve: (teacher, _args, context) => context.loaders.certificatesOfTeacher.load(teacher.id),
-  }),
+  certificates: t.connection(
+    {
+      type: CertificateRef,
+      description: 'Certificates issued to the teacher, newest first.',
+      resolve: async (teacher, args, context) =>
+        sliceConnection(
+          await context.loaders.certificatesOfTeacher.load(teacher.id),
+          args,
+          (c) => c.id,
+        ),
+    },
+    { name: 'CertificateConnection' },
+    { name: 'CertificateEdge' },
+  ),
 }));

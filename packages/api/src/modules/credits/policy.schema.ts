@@ -1,5 +1,7 @@
 import type { RequirementPolicy } from '../../loaders';
+import { loadAll } from '../../loaders';
 import { builder } from '../../builder';
+import { parseIntId } from '../ids';
 import { RegionRef, regionOf } from '../organizations/organization.schema';
 
 export const RequirementPolicyRef = builder.objectRef<RequirementPolicy>('RequirementPolicy');
@@ -35,8 +37,10 @@ const entries = (record: Record<string, number>) =>
     .sort(([a], [b]) => a.localeCompare(b))
     .map(([category, hours]) => ({ category, hours }));
 
-RequirementPolicyRef.implement({
+builder.node(RequirementPolicyRef, {
   authScopes: { authenticated: true },
+  id: { resolve: (policy) => policy.id, parse: parseIntId },
+  loadMany: (ids, context) => loadAll(context.loaders.requirementPolicy, ids),
   description:
     'What a region requires of its teachers in one cycle: total credit hours, minimums and caps per category, and how hours convert.',
   fields: (t) => ({

@@ -6,7 +6,7 @@ import { ActivityRef } from '../activities/activity.schema';
 import { AssessmentResultEnum, EnrollmentSourceEnum, EnrollmentStatusEnum } from '../enums';
 import { parseIntId } from '../ids';
 import { OrganizationRef } from '../organizations/organization.schema';
-import { childPageOf, connectionOf } from '../pagination';
+import { childPageOf, connectionOf, sliceConnection } from '../pagination';
 import { TeacherRef } from '../teachers/teacher.schema';
 
 export const EnrollmentRef = builder.objectRef<Enrollment>('Enrollment');
@@ -99,10 +99,19 @@ builder.objectField(ActivityRef, 'enrollments', (t) =>
 );
 
 builder.objectField(TeacherRef, 'enrollments', (t) =>
-  t.field({
-    type: [EnrollmentRef],
-    description:
-      'Every activity the teacher was enrolled in that the caller may see, newest first.',
-    resolve: (teacher, _args, context) => context.loaders.enrollmentsOfTeacher.load(teacher.id),
-  }),
+  t.connection(
+    {
+      type: EnrollmentRef,
+      description:
+        'Every activity the teacher was enrolled in that the caller may see, newest first.',
+      resolve: async (teacher, args, context) =>
+        sliceConnection(
+          await context.loaders.enrollmentsOfTeacher.load(teacher.id),
+          args,
+          (e) => e.id,
+        ),
+    },
+    { name: 'TeacherEnrollmentConnection' },
+    { name: 'TeacherEnrollmentEdge' },
+  ),
 );
