@@ -5,7 +5,6 @@ import { ApolloServerPluginLandingPageDisabled } from '@apollo/server/plugin/dis
 import { PothosValidationError } from '@pothos/core';
 import {
   currentStatementTally,
-  findAccountBySessionToken,
   migrationsAreCurrent,
   withStatementTally,
   type Database,
@@ -13,11 +12,11 @@ import {
 import { GraphQLError, type GraphQLFormattedError } from 'graphql';
 import { sql } from 'kysely';
 import type { Config } from '../config';
-import { sessionTokenFrom } from '../auth/session-token';
-import { createContext, localeFrom, type Context } from '../context';
+import type { Context } from '../context';
 import type { Logger } from '../logger';
 import { schema } from '../schema';
 import { limitRules, requestLimits } from './limits';
+import { findRoute, routeContext } from './routes';
 import { createStaticHandler } from './static-files';
 
 const maxBodyBytes = 1024 * 1024;
@@ -185,20 +184,7 @@ export async function createRegistryServer(
       return apollo.executeHTTPGraphQLRequest({
         httpGraphQLRequest: { method: req.method ?? 'GET', headers, search: url.search, body },
         context: async () => {
-          const sessionToken = sessionTokenFrom(req.headers);
-          const viewer = sessionToken
-            ? await findAccountBySessionToken(database.db, sessionToken)
-            : null;
-          context = createContext({
-            db: database.db,
-            requestId,
-            locale: localeFrom(headers.get('accept-language')),
-            log: log.child({ requestId, user: viewer?.username ?? null }),
-            viewer,
-            sessionToken: viewer ? sessionToken : null,
-            secureCookies: production,
-            clientAddress: req.socket.remoteAddress ?? 'unknown',
-          });
+          context = await routeContext(req, requestId, database, config, log);
           return context;
         },
       });
@@ -221,9 +207,21 @@ export async function createRegistryServer(
   const http = createServer((req, res) => {
     const requestId =
       (req.headers['x-request-id'] as string | undefined)?.slice(0, 64) || randomUUID();
-    const path = (req.url ?? '/').split('?')[0];
-    const work =
-      path === '/graphql'
+    const path = (req.url ?? '/').split('?')[0] ?? '/';
+    const route = findRoute(req.method ?? 'GET', path);
+    let context: Promise<Context> | undefined;
+    const work = route
+      ? route.handle({
+          req,
+          res,
+          url: new URL(req.url ?? '/', 'http://x'),
+          requestId,
+          config,
+          log,
+          database,
+          context: () => (context ??= routeContext(req, requestId, database, config, log)),
+        })
+      : path === '/graphql'
         ? handleGraphQL(req, res, requestId)
         : path === '/healthz'
           ? Promise.resolve(sendJson(res, 200, { status: 'ok' }))
