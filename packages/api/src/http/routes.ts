@@ -4,6 +4,8 @@ import { sessionTokenFrom } from '../auth/session-token';
 import type { Config } from '../config';
 import { createContext, localeFrom, type Context } from '../context';
 import type { Logger } from '../logger';
+import { certificateRoutes } from './certificate-routes';
+import { reportRoutes } from './report-routes';
 
 /**
  * Plain HTTP endpoints beside /graphql: file downloads (certificate PDFs, CSV exports) and
@@ -29,7 +31,7 @@ export interface Route {
   handle(request: RouteRequest): Promise<void>;
 }
 
-export const routes: Route[] = [];
+export const routes: Route[] = [...certificateRoutes, ...reportRoutes];
 
 export function findRoute(method: string, path: string): Route | undefined {
   const asked = method === 'HEAD' ? 'GET' : method;
