@@ -1,9 +1,32 @@
+import { readdirSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import type { Role } from '@registry/domain';
 import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTestDatabase, type TestDatabase } from '../testkit/database';
 import { Fixtures } from '../testkit/fixtures';
 import { startTestServer } from '../testkit/server';
+import {
+  g,
+  roles,
+  succeeded,
+  type Caller,
+  type MatrixArea,
+  type MatrixEnv,
+  type Operation,
+  type Target,
+  type TargetIds,
+} from './matrix/matrix-kit';
+
+// Every area's rows live in matrix/<area>.rows.ts; all of them are loaded here.
+const areaDirectory = join(dirname(fileURLToPath(import.meta.url)), 'matrix');
+const areas = await Promise.all(
+  readdirSync(areaDirectory)
+    .filter((file) => file.endsWith('.rows.ts'))
+    .sort()
+    .map(async (file) => ((await import(join(areaDirectory, file))) as { area: MatrixArea }).area),
+);
 
 /**
  * Every operation × every role × own versus other organization → allow or deny.
@@ -11,24 +34,9 @@ import { startTestServer } from '../testkit/server';
  * trainer. Callers act for district A; "own" targets belong to what their role reaches in A,
  * "other" targets belong to B. A failing cell names operation, role and target.
  */
-type Target = 'own' | 'other';
-type Outcome = 'allow' | 'deny';
-type Caller = <T = Record<string, unknown>>(
-  q: string,
-  v?: Record<string, unknown>,
-) => Promise<{ data?: T; errors?: Array<{ extensions?: Record<string, unknown> }> }>;
-
-const roles: Role[] = [
-  'platform_admin',
-  'office_officer',
-  'institution_admin',
-  'trainer',
-  'school_admin',
-  'teacher',
-];
 
 // prettier-ignore
-const matrix: Record<string, Record<Role, [own: Outcome, other: Outcome]>> = {
+const coreRows: MatrixArea['rows'] = {
   //                 platform_admin       office_officer       institution_admin    trainer              school_admin         teacher
   'query activities':    { platform_admin: ['allow', 'allow'], office_officer: ['allow', 'deny'], institution_admin: ['allow', 'deny'], trainer: ['allow', 'deny'], school_admin: ['allow', 'deny'], teacher: ['allow', 'deny'] },
   'query node(Activity)':{ platform_admin: ['allow', 'allow'], office_officer: ['allow', 'deny'], institution_admin: ['allow', 'deny'], trainer: ['allow', 'deny'], school_admin: ['allow', 'deny'], teacher: ['allow', 'deny'] },
@@ -49,9 +57,12 @@ const matrix: Record<string, Record<Role, [own: Outcome, other: Outcome]>> = {
   'mutation updateActivity': { platform_admin: ['allow', 'allow'], office_officer: ['deny', 'deny'], institution_admin: ['allow', 'deny'], trainer: ['deny', 'deny'], school_admin: ['allow', 'deny'], teacher: ['deny', 'deny'] },
   'mutation addSession':     { platform_admin: ['allow', 'allow'], office_officer: ['deny', 'deny'], institution_admin: ['allow', 'deny'], trainer: ['deny', 'deny'], school_admin: ['allow', 'deny'], teacher: ['deny', 'deny'] },
   'mutation removeSession':  { platform_admin: ['allow', 'allow'], office_officer: ['deny', 'deny'], institution_admin: ['allow', 'deny'], trainer: ['deny', 'deny'], school_admin: ['allow', 'deny'], teacher: ['deny', 'deny'] },
+  'query Teacher.progress': { platform_admin: ['allow', 'allow'], office_officer: ['allow', 'deny'], institution_admin: ['deny', 'deny'], trainer: ['deny', 'deny'], school_admin: ['allow', 'deny'], teacher: ['allow', 'deny'] },
+  'query CreditReport.activityFigures': { platform_admin: ['allow', 'allow'], office_officer: ['allow', 'deny'], institution_admin: ['allow', 'deny'], trainer: ['deny', 'deny'], school_admin: ['allow', 'deny'], teacher: ['deny', 'deny'] },
+  'query CreditReport.teachersBehind': { platform_admin: ['allow', 'allow'], office_officer: ['allow', 'deny'], institution_admin: ['deny', 'deny'], trainer: ['deny', 'deny'], school_admin: ['allow', 'deny'], teacher: ['deny', 'deny'] },
+  'mutation rateActivity':   { platform_admin: ['deny', 'deny'], office_officer: ['deny', 'deny'], institution_admin: ['deny', 'deny'], trainer: ['deny', 'deny'], school_admin: ['deny', 'deny'], teacher: ['allow', 'deny'] },
+  'mutation transitionActivity': { platform_admin: ['allow', 'allow'], office_officer: ['deny', 'deny'], institution_admin: ['allow', 'deny'], trainer: ['deny', 'deny'], school_admin: ['allow', 'deny'], teacher: ['deny', 'deny'] },
 };
-
-const g = (type: string, id: number) => Buffer.from(`${type}:${id}`).toString('base64');
 
 let database: TestDatabase;
 let server: Awaited<ReturnType<typeof startTestServer>>;
@@ -59,21 +70,6 @@ const callers = {} as Record<Role, Caller>;
 /** Per role, the database ids its own and the other targets use. */
 const targets = {} as Record<Role, Record<Target, TargetIds>>;
 
-interface TargetIds {
-  activity: number;
-  session: number;
-  provider: number;
-  draft: number;
-  teacher: number;
-  enrollment: number;
-  /** The open session, which has attendance for the teacher. */
-  attendedSession: number;
-  /** The district, with a requirement policy; its parent city. */
-  region: number;
-  city: number;
-  /** The open activity, whose school confirmed it. */
-  confirmedActivity: number;
-}
 let fx: Fixtures;
 
 async function district(fx: Fixtures, city: { id: number; path: string }) {
@@ -186,6 +182,10 @@ beforeAll(async () => {
       teacher: d.teacher.id,
       enrollment: d.enrollment.id,
       attendedSession: d.openSession.id,
+      office: d.office.id,
+      institution: d.institution.id,
+      school: d.school.id,
+      trainer: d.trainer.id,
     });
     targets[role] = {
       own: { ...ownRead, ...ownWrite, ...people(a) },
@@ -205,11 +205,9 @@ afterAll(async () => {
 });
 
 let codes = 0;
-const succeeded = (payload: { __typename?: string } | null | undefined) =>
-  Boolean(payload?.__typename?.endsWith('Success'));
 
 /** Runs one operation for one caller against one target and says whether it was allowed. */
-const operations: Record<string, (caller: Caller, t: TargetIds) => Promise<Outcome>> = {
+const coreOperations: Record<string, Operation> = {
   'query organizations': async (caller, t) => {
     const { data } = await caller<{ organizations: { edges: Array<{ node: { id: string } }> } }>(
       `query($region: ID!) { organizations(first: 100, filter: { regionId: $region }) { edges { node { id } } } }`,
@@ -385,6 +383,87 @@ const operations: Record<string, (caller: Caller, t: TargetIds) => Promise<Outco
     );
     return succeeded(data?.removeSession) ? 'allow' : 'deny';
   },
+  'query Teacher.progress': async (caller, t) => {
+    const { data } = await caller<{
+      node: { progress: { total: { earned: number } } | null } | null;
+    }>(
+      `query($id: ID!) { node(id: $id) { ... on Teacher { progress(asOf: "2026-07-01") { total { earned } } } } }`,
+      { id: g('Teacher', t.teacher) },
+    );
+    return (data?.node?.progress?.total.earned ?? 0) > 0 ? 'allow' : 'deny';
+  },
+  'query CreditReport.activityFigures': async (caller, t) => {
+    const { data } = await caller<{
+      creditReport: { activityFigures: Array<{ participants: number }> } | null;
+    }>(
+      `query($region: ID!) { creditReport(from: "2026-01-01", to: "2026-12-31", regionId: $region) { activityFigures(by: REGION) { participants } } }`,
+      { region: g('Region', t.region) },
+    );
+    return (data?.creditReport?.activityFigures.some((r) => r.participants > 0) ?? false)
+      ? 'allow'
+      : 'deny';
+  },
+  'query CreditReport.teachersBehind': async (caller, t) => {
+    const { data } = await caller<{
+      creditReport: {
+        teachersBehind: { edges: Array<{ node: { teacher: { id: string } | null } }> } | null;
+      } | null;
+    }>(
+      `query($region: ID!) { creditReport(from: "2026-01-01", to: "2026-12-31", regionId: $region) { teachersBehind(asOf: "2026-12-31") { edges { node { teacher { id } } } } } }`,
+      { region: g('Region', t.region) },
+    );
+    return data?.creditReport?.teachersBehind?.edges.some(
+      (e) => e.node.teacher?.id === g('Teacher', t.teacher),
+    )
+      ? 'allow'
+      : 'deny';
+  },
+  'mutation rateActivity': async (caller, t) => {
+    // A fresh closed activity each time: an allowed rating never makes the next cell conflict.
+    const provider = await fx.db
+      .selectFrom('organizations')
+      .select(['id', 'region_id'])
+      .where('id', '=', t.provider)
+      .executeTakeFirstOrThrow();
+    const activity = await fx.activity({ id: provider.id, regionId: provider.region_id });
+    await sql`update activities set status = 'closed' where id = ${activity.id}`.execute(fx.db);
+    const teacher = await fx.db
+      .selectFrom('teachers')
+      .select(['id', 'school_id'])
+      .where('id', '=', t.teacher)
+      .executeTakeFirstOrThrow();
+    const enrollment = await fx.enrollment(activity, teacher);
+    const { data } = await caller<{ rateActivity: { __typename: string } | null }>(
+      `mutation($input: RateActivityInput!) { rateActivity(input: $input) { __typename } }`,
+      { input: { enrollmentId: g('Enrollment', enrollment.id), rating: 4 } },
+    );
+    return succeeded(data?.rateActivity) ? 'allow' : 'deny';
+  },
+  'mutation transitionActivity': async (caller, t) => {
+    // Submitting the draft (it has a session); put back to draft so every cell starts alike.
+    const { data } = await caller<{ transitionActivity: { __typename: string } | null }>(
+      `mutation($input: TransitionActivityInput!) { transitionActivity(input: $input) { __typename } }`,
+      { input: { activityId: g('Activity', t.draft), action: 'SUBMIT' } },
+    );
+    await sql`update activities set status = 'draft' where id = ${t.draft}`.execute(fx.db);
+    return succeeded(data?.transitionActivity) ? 'allow' : 'deny';
+  },
+};
+
+const matrix: MatrixArea['rows'] = Object.assign({}, coreRows, ...areas.map((a) => a.rows));
+const operations: Record<string, Operation> = Object.assign(
+  {},
+  coreOperations,
+  ...areas.map((a) => a.operations),
+);
+const env: MatrixEnv = {
+  get db() {
+    return database.db;
+  },
+  get fx() {
+    return fx;
+  },
+  nextCode: () => (codes += 1),
 };
 
 const cells = Object.entries(matrix).flatMap(([operation, byRole]) =>
@@ -421,7 +500,7 @@ describe('authorization matrix', () => {
   it.each(cells)(
     '$operation × $role × $target → $expected',
     async ({ operation, role, target, expected }) => {
-      const outcome = await operations[operation]!(callers[role], targets[role][target]);
+      const outcome = await operations[operation]!(callers[role], targets[role][target], env);
       expect(outcome, `${operation} as ${role} on ${target} target`).toBe(expected);
     },
   );

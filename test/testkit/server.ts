@@ -69,8 +69,11 @@ export async function startTestServer(
     graphql,
     as,
     stop: async () => {
-      await new Promise<void>((resolve) => http.close(() => resolve()));
+      // close() waits for every connection to end, and a test that read only a response's
+      // status leaves its connection busy: cut them all, or the hook waits forever.
+      const closed = new Promise<void>((resolve) => http.close(() => resolve()));
       http.closeAllConnections();
+      await closed;
       await apollo.stop();
     },
   };

@@ -1,3 +1,4 @@
+import { generateKeyPairSync } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
 import { ConfigError, loadConfig } from './config';
 
@@ -23,4 +24,49 @@ describe('configuration', () => {
   it('reports every bad variable at once', () => {
     expect(() => loadConfig({ PORT: 'x', LOG_LEVEL: 'y' })).toThrow(/PORT[\s\S]*LOG_LEVEL/);
   });
+
+  describe('CREDENTIAL_SIGNING_KEY', () => {
+    const ed25519 = generateKeyPairSync('ed25519')
+      .privateKey.export({ format: 'pem', type: 'pkcs8' })
+      .toString();
+
+    it('takes an Ed25519 PKCS#8 PEM, also written on one line with \\n escapes', () => {
+      expect(loadConfig({ CREDENTIAL_SIGNING_KEY: ed25519 }).CREDENTIAL_SIGNING_KEY).toBe(
+        ed25519.trim(),
+      );
+      const oneLine = ed25519.trim().replace(/\n/g, '\\n');
+      expect(loadConfig({ CREDENTIAL_SIGNING_KEY: oneLine }).CREDENTIAL_SIGNING_KEY).toBe(
+        ed25519.trim(),
+      );
+      expect(loadConfig({ CREDENTIAL_SIGNING_KEY: '' }).CREDENTIAL_SIGNING_KEY).toBeUndefined();
+    });
+
+    it('refuses another kind of key naming the variable, without printing the key', () => {
+      const rsa = generateKeyPairSync('rsa', { modulusLength: 1024 })
+        .privateKey.export({ format: 'pem', type: 'pkcs8' })
+        .toString();
+      for (const value of [rsa, 'not a key']) {
+        expect(() => loadConfig({ CREDENTIAL_SIGNING_KEY: value })).toThrow(
+          'CREDENTIAL_SIGNING_KEY=(hidden): must be an Ed25519 private key',
+        );
+      }
+      expect(() => loadConfig({ CREDENTIAL_SIGNING_KEY: rsa })).not.toThrow(/PRIVATE KEY/);
+    });
+  });
+
+  it.each([
+    ['https://credits.example.edu.cn/', 'https://credits.example.edu.cn'],
+    ['http://localhost:4000/registry', 'http://localhost:4000/registry'],
+  ])('takes PUBLIC_URL %s as %s', (value, expected) => {
+    expect(loadConfig({ PUBLIC_URL: value }).PUBLIC_URL).toBe(expected);
+  });
+
+  it.each(['credits.example.edu.cn', 'ftp://x', 'https://x/?a=1'])(
+    'refuses PUBLIC_URL=%s naming the variable',
+    (value) => {
+      expect(() => loadConfig({ PUBLIC_URL: value })).toThrow(
+        `PUBLIC_URL=${JSON.stringify(value)}: must be an http:// or https:// URL`,
+      );
+    },
+  );
 });

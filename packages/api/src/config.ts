@@ -1,3 +1,4 @@
+import { createPrivateKey } from 'node:crypto';
 import { fileURLToPath } from 'node:url';
 import { z } from 'zod';
 
@@ -41,19 +42,56 @@ const environment = z.object({
     .enum(['auto', 'always', 'never'], { message: 'must be one of auto, always, never' })
     .default('auto'),
   WEB_DIST_DIR: z.string().min(1).default(`${repositoryRoot}packages/web/dist`),
+  /**
+   * Ed25519 private key (PKCS#8 PEM; "\n" escapes allowed for one-line values) that signs the
+   * Open Badges credentials. Unset: development and test keep a generated one beside DATA_DIR;
+   * production refuses to sign until it is set.
+   */
+  CREDENTIAL_SIGNING_KEY: z
+    .string()
+    .optional()
+    .transform((v) => (v?.trim() ? v.trim().replace(/\\n/g, '\n') : undefined))
+    .refine((v) => v === undefined || isEd25519PrivateKey(v), {
+      message:
+        'must be an Ed25519 private key in PKCS#8 PEM (openssl genpkey -algorithm ed25519), or unset',
+    }),
+  /**
+   * Where people reach the registry, e.g. https://credits.example.edu.cn: the base of the
+   * verification links in certificate QR codes and of the issuer identity in credentials.
+   */
+  PUBLIC_URL: z
+    .string()
+    .trim()
+    .optional()
+    .transform((v) => (v ? v.replace(/\/+$/, '') : undefined))
+    .refine((v) => v === undefined || /^https?:\/\/[^/?#\s]+(\/[^?#\s]*)?$/.test(v), {
+      message: 'must be an http:// or https:// URL without query or fragment, or unset',
+    }),
 });
 
+function isEd25519PrivateKey(pem: string): boolean {
+  try {
+    return createPrivateKey(pem).asymmetricKeyType === 'ed25519';
+  } catch {
+    return false;
+  }
+}
+
 export type Config = z.output<typeof environment> & { repositoryRoot: string };
+
+const secretVariables = new Set(['CREDENTIAL_SIGNING_KEY']);
 
 export class ConfigError extends Error {}
 
 export function loadConfig(env: Record<string, string | undefined> = process.env): Config {
   const result = environment.safeParse(env);
   if (!result.success) {
-    const lines = result.error.issues.map(
-      (issue) =>
-        `  ${issue.path.join('.')}=${JSON.stringify(env[String(issue.path[0])] ?? '')}: ${issue.message}`,
-    );
+    const lines = result.error.issues.map((issue) => {
+      const name = String(issue.path[0]);
+      // A private key must not reach a log, even a malformed one.
+      const shown = secretVariables.has(name) ? '(hidden)' : JSON.stringify(env[name] ?? '');
+      return `  ${issue.path.join('.')}=${shown}: ${issue.message}`;
+    });
     throw new ConfigError(`Invalid configuration:\n${lines.join('\n')}`);
   }
   return { ...result.data, repositoryRoot };

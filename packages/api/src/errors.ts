@@ -51,6 +51,22 @@ export class ConflictError extends RegistryError {
   readonly code = 'CONFLICT';
 }
 
+/** One reason a teacher may not take part, already in words for each language. */
+export interface ReasonView {
+  code: string;
+  localized: Localized;
+}
+
+export class NotEligibleError extends RegistryError {
+  readonly code = 'NOT_ELIGIBLE';
+  constructor(readonly reasons: ReasonView[]) {
+    super({
+      en: `Not eligible: ${reasons.map((r) => r.localized.en).join(' ')}`,
+      'zh-CN': `不符合参训条件：${reasons.map((r) => r.localized['zh-CN']).join('')}`,
+    });
+  }
+}
+
 export class InvalidCredentialsError extends RegistryError {
   readonly code = 'INVALID_CREDENTIALS';
   constructor() {

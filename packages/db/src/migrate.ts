@@ -1,6 +1,8 @@
 import { Migrator, sql, type Kysely, type Migration, type MigrationResultSet } from 'kysely';
 import * as initialModel from './migrations/2026-11-22T1000-initial-model';
 import * as loginFailures from './migrations/2026-11-22T1100-login-failures';
+import * as confirmationAndAwards from './migrations/2026-11-22T1300-confirmation-and-awards';
+import * as tamperEvidence from './migrations/2026-11-22T1400-tamper-evidence';
 
 /**
  * Forward-only: migrations are listed here in order and never edited once landed.
@@ -9,6 +11,8 @@ import * as loginFailures from './migrations/2026-11-22T1100-login-failures';
 export const migrations: Record<string, Migration> = {
   '2026-11-22T1000-initial-model': initialModel,
   '2026-11-22T1100-login-failures': loginFailures,
+  '2026-11-22T1300-confirmation-and-awards': confirmationAndAwards,
+  '2026-11-22T1400-tamper-evidence': tamperEvidence,
 };
 
 export const latestMigration = Object.keys(migrations).at(-1)!;

@@ -8,3 +8,7 @@ export * from './credits/calendar-date';
 export * from './credits/credits';
 export * from './checkin/checkin';
 export * from './csv/attendance-csv';
+export * from './attendance/attendance';
+export * from './crediting/confirmation-chain';
+export * from './crediting/crediting';
+export * from './enrollment/enrollment-rules';

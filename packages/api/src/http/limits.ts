@@ -37,7 +37,45 @@ export const requestLimits = {
   maxDirectives: 50,
   /** Estimated fields resolved, lists multiplied by their page size (see `estimateCost`). */
   maxCost: 100_000,
+  /**
+   * Nesting of arrays and objects in a JSON request body. The deepest legitimate body (an
+   * attendance record: body → variables → input → entries → entry) is 5 levels; anything far
+   * deeper is hostile, and refusing it at the edge keeps it from ever reaching graphql-js.
+   */
+  maxBodyDepth: 64,
 };
+
+/** Whether JSON `value` nests arrays and objects more than `max` levels; never recursive. */
+export function nestedDeeperThan(value: unknown, max: number): boolean {
+  const pending: Array<{ value: unknown; depth: number }> = [{ value, depth: 1 }];
+  while (pending.length > 0) {
+    const next = pending.pop()!;
+    if (next.value === null || typeof next.value !== 'object') continue;
+    if (next.depth > max) return true;
+    const children = Array.isArray(next.value) ? next.value : Object.values(next.value);
+    for (const child of children) {
+      if (child !== null && typeof child === 'object')
+        pending.push({ value: child, depth: next.depth + 1 });
+    }
+  }
+  return false;
+}
+
+/**
+ * graphql-js reports two refusals in words that do not say what to change: the parser runs out
+ * of stack on a document nested a few thousand levels (well inside the token limit), and the
+ * overlapping-fields rule stops at its work budget on a field repeated thousands of times. Both
+ * are still 400s; only the message is replaced.
+ */
+export function clearerMessage(message: string, code: unknown): string {
+  if (code === 'GRAPHQL_PARSE_FAILED' && message === 'Maximum call stack size exceeded') {
+    return 'The document is nested too deeply to parse.';
+  }
+  if (code === 'GRAPHQL_VALIDATION_FAILED' && message === 'Validation aborted.') {
+    return 'Validation aborted: the document repeats too many fields to check; ask for each field once.';
+  }
+  return message;
+}
 
 /** A page of a connection without `first` is this long (the lists' default page size). */
 const defaultPageSize = 20;
@@ -61,6 +99,15 @@ type FieldVisitor = (
   parent: GraphQLNamedType | undefined,
   depth: number,
 ) => number;
+
+/**
+ * What each fragment added at each depth, per visitor (one visitor per rule and operation).
+ * Without it a walk is exponential in the document: fifty tokens of fragments that each spread
+ * the previous one twice expand to 2^24 fields and held the event loop for over a minute.
+ * A fragment's total depends only on the fragment and the depth it is spread at (its type
+ * condition fixes its parent type), so it is computed once per depth.
+ */
+const fragmentTotals = new WeakMap<FieldVisitor, Map<string, number>>();
 
 /**
  * Walks a selection set with fragments expanded, summing what `visit` returns. Fragment cycles
@@ -87,15 +134,23 @@ function walk(
       const name = selection.name.value;
       const fragment: FragmentDefinitionNode | null | undefined = context.getFragment(name);
       if (fragment && !seen.has(name)) {
-        const narrowed = context.getSchema().getType(fragment.typeCondition.name.value);
-        total += walk(
-          context,
-          fragment.selectionSet,
-          narrowed ?? undefined,
-          visit,
-          depth,
-          new Set([...seen, name]),
-        );
+        let totals = fragmentTotals.get(visit);
+        if (!totals) fragmentTotals.set(visit, (totals = new Map()));
+        const key = `${name}@${depth}`;
+        let added = totals.get(key);
+        if (added === undefined) {
+          const narrowed = context.getSchema().getType(fragment.typeCondition.name.value);
+          added = walk(
+            context,
+            fragment.selectionSet,
+            narrowed ?? undefined,
+            visit,
+            depth,
+            new Set([...seen, name]),
+          );
+          totals.set(key, added);
+        }
+        total += added;
       }
     }
   }
@@ -112,6 +167,11 @@ function fieldType(
 
 function isIntrospection(field: FieldNode): boolean {
   return field.name.value.startsWith('__');
+}
+
+/** Fragments can multiply counts past what a double holds exactly; say so instead of 1e+300. */
+function count(n: number): string {
+  return Number.isSafeInteger(n) ? String(n) : `more than ${Number.MAX_SAFE_INTEGER}`;
 }
 
 function operationLabel(operation: OperationDefinitionNode): string {
@@ -172,7 +232,7 @@ export function aliasLimit(maxAliases: number) {
       if (aliases > maxAliases) {
         refuse(
           context,
-          `${operationLabel(operation)} uses ${aliases} aliases; at most ${maxAliases} are allowed.`,
+          `${operationLabel(operation)} uses ${count(aliases)} aliases; at most ${maxAliases} are allowed.`,
           operation,
         );
       }
@@ -223,7 +283,7 @@ export function costLimit(maxCost: number) {
       if (cost > maxCost) {
         refuse(
           context,
-          `${operationLabel(operation)} is too expensive (estimated cost ${cost}, limit ${maxCost}): ask for smaller pages or fewer nested lists.`,
+          `${operationLabel(operation)} is too expensive (estimated cost ${count(cost)}, limit ${maxCost}): ask for smaller pages or fewer nested lists.`,
           operation,
         );
       }

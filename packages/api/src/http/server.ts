@@ -15,7 +15,7 @@ import type { Config } from '../config';
 import type { Context } from '../context';
 import type { Logger } from '../logger';
 import { schema } from '../schema';
-import { limitRules, requestLimits } from './limits';
+import { clearerMessage, limitRules, nestedDeeperThan, requestLimits } from './limits';
 import { findRoute, routeContext } from './routes';
 import { createStaticHandler } from './static-files';
 
@@ -109,7 +109,11 @@ export async function createRegistryServer(
     ],
     // Unexpected errors (bugs, SQL failures naming constraints) never reach the client as they
     // are: the client gets "Internal server error" and a request id, the log gets the original.
-    formatError: (formatted: GraphQLFormattedError, error: unknown) => {
+    formatError: (original: GraphQLFormattedError, error: unknown) => {
+      const formatted = {
+        ...original,
+        message: clearerMessage(original.message, original.extensions?.code),
+      };
       if (error instanceof GraphQLError && error.originalError instanceof PothosValidationError) {
         // Pothos refuses malformed global IDs, cursors and page sizes: the client's input.
         return { ...formatted, extensions: { code: 'BAD_USER_INPUT' } };
@@ -154,6 +158,16 @@ export async function createRegistryServer(
           return sendJson(res, 400, {
             errors: [
               { message: 'Request body is not valid JSON', extensions: { code: 'BAD_REQUEST' } },
+            ],
+          });
+        }
+        if (nestedDeeperThan(body, requestLimits.maxBodyDepth)) {
+          return sendJson(res, 400, {
+            errors: [
+              {
+                message: `Request body nests arrays and objects more than ${requestLimits.maxBodyDepth} levels deep`,
+                extensions: { code: 'BAD_REQUEST' },
+              },
             ],
           });
         }

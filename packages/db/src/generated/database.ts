@@ -84,6 +84,12 @@ export interface AttendanceImports {
   created_at: Generated<Timestamp>;
 }
 
+export interface AuditChainHead {
+  singleton: Generated<boolean>;
+  last_position: Int8;
+  last_hash: string | null;
+}
+
 export interface AuditLog {
   id: GeneratedAlways<Int8>;
   occurred_at: Generated<Timestamp>;
@@ -96,6 +102,7 @@ export interface AuditLog {
   request_id: string | null;
   prev_hash: string | null;
   hash: string | null;
+  chain_position: Int8 | null;
 }
 
 export interface AuthSessions {
@@ -152,6 +159,7 @@ export interface CreditLedger {
   corrects_entry_id: Int8 | null;
   actor_id: number | null;
   created_at: Generated<Timestamp>;
+  origin: Generated<string>;
 }
 
 export interface Enrollments {
@@ -298,6 +306,7 @@ export interface DB {
   attendance: Attendance;
   attendance_amendments: AttendanceAmendments;
   attendance_imports: AttendanceImports;
+  audit_chain_head: AuditChainHead;
   audit_log: AuditLog;
   auth_sessions: AuthSessions;
   certificates: Certificates;

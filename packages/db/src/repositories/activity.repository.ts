@@ -313,3 +313,36 @@ export async function creditCategoryExists(db: Kysely<DB>, code: string): Promis
     .executeTakeFirst();
   return row !== undefined;
 }
+
+/**
+ * Moves a locked activity to the status the lifecycle rule decided. The rejection reason is
+ * kept while rejected and cleared by any other step, so it always explains the current state.
+ */
+export async function setActivityStatus(
+  db: Kysely<DB>,
+  id: number,
+  status: ActivityStatus,
+  rejectionReason: string | null,
+): Promise<Activity> {
+  const row = await db
+    .updateTable('activities')
+    .set((eb) => ({
+      status,
+      rejection_reason: status === 'rejected' ? rejectionReason : null,
+      version: eb('version', '+', 1),
+      updated_at: new Date(),
+    }))
+    .where('id', '=', id)
+    .returningAll()
+    .executeTakeFirstOrThrow();
+  return toActivity(row);
+}
+
+export async function countSessionsOfActivity(db: Kysely<DB>, id: number): Promise<number> {
+  const row = await db
+    .selectFrom('sessions')
+    .select((eb) => eb.fn.countAll<string | number>().as('count'))
+    .where('activity_id', '=', id)
+    .executeTakeFirstOrThrow();
+  return Number(row.count);
+}

@@ -1,4 +1,5 @@
-import type { Kysely } from 'kysely';
+import { createHash } from 'node:crypto';
+import { sql, type Kysely } from 'kysely';
 import type { DB } from '../generated/database';
 
 export interface AuditEntry {
@@ -14,7 +15,8 @@ export interface AuditEntry {
 
 /**
  * Appends to the audit log inside the caller's transaction, so a change and its record
- * commit together or not at all. The table is append-only (trigger).
+ * commit together or not at all. The table is append-only (grants and trigger); the entry is
+ * sealed into the hash chain when the transaction commits (migration 2026-11-22T1400).
  */
 export async function appendAudit(db: Kysely<DB>, entry: AuditEntry): Promise<void> {
   await db
@@ -30,4 +32,128 @@ export async function appendAudit(db: Kysely<DB>, entry: AuditEntry): Promise<vo
       request_id: entry.requestId,
     })
     .execute();
+}
+
+export interface AuditChainBreak {
+  /** The first entry that does not verify, or null when the break is past the last entry. */
+  id: number | null;
+  chainPosition: number | null;
+  reason: string;
+}
+
+export interface AuditChainReport {
+  /** Entries checked, in chain order, before the first break (all of them when intact). */
+  verified: number;
+  /** The last sealed entry, as recorded in audit_chain_head. */
+  head: { position: number; hash: string | null };
+  broken: AuditChainBreak | null;
+}
+
+/** Entries read per statement while walking the chain. */
+const chainPage = 5_000;
+
+/**
+ * Recomputes the audit log's hash chain (migration 2026-11-22T1400-tamper-evidence) and reports
+ * the first entry that does not verify. The canonical text of an entry is spelled here again,
+ * not read from the database's audit_log_canonical(): if that function were ever replaced, the
+ * entries it sealed would fail here instead of vouching for themselves.
+ *
+ * Detects an entry edited, deleted or inserted behind the application's back (triggers
+ * disabled), and a tail cut off (the head records the last position and hash). A superuser who
+ * rewrites every hash from the edited entry onwards, head included, is only caught by comparing
+ * with a hash recorded elsewhere earlier: `anchor`.
+ */
+export async function verifyAuditChain(
+  db: Kysely<DB>,
+  options: { anchor?: { position: number; hash: string } } = {},
+): Promise<AuditChainReport> {
+  const headRow = await sql<{ last_position: number; last_hash: string | null }>`
+    /* audit.chain-head */ select last_position, last_hash from audit_chain_head`.execute(db);
+  const head = {
+    position: Number(headRow.rows[0]?.last_position ?? 0),
+    hash: headRow.rows[0]?.last_hash ?? null,
+  };
+  const report = (verified: number, broken: AuditChainBreak | null): AuditChainReport => ({
+    verified,
+    head,
+    broken,
+  });
+
+  // Committed entries are always sealed; an unsealed one was inserted with the triggers off.
+  const unsealed = await sql<{ id: number }>`
+    /* audit.chain-unsealed */ select id from audit_log where chain_position is null order by id limit 1`.execute(
+    db,
+  );
+  if (unsealed.rows[0]) {
+    return report(0, {
+      id: Number(unsealed.rows[0].id),
+      chainPosition: null,
+      reason: 'entry is not in the chain (inserted with the triggers disabled)',
+    });
+  }
+
+  let verified = 0;
+  let previous: string | null = null;
+  let anchorSeen = false;
+  for (;;) {
+    const { rows } = await sql<{
+      id: number;
+      chain_position: number;
+      prev_hash: string | null;
+      hash: string | null;
+      canonical: string;
+    }>`
+      /* audit.chain-page */
+      select id, chain_position, prev_hash, hash,
+        jsonb_build_array(
+          chain_position, id,
+          to_char(occurred_at at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"'),
+          actor_id, action, entity_type, entity_id, before, after, request_id
+        )::text as canonical
+      from audit_log
+      where chain_position > ${verified}
+      order by chain_position
+      limit ${chainPage}`.execute(db);
+    for (const row of rows) {
+      const position = Number(row.chain_position);
+      const at = (reason: string) =>
+        report(verified, { id: Number(row.id), chainPosition: position, reason });
+      if (position !== verified + 1) {
+        return at(`entry ${verified + 1} of the chain is missing (deleted)`);
+      }
+      if (row.prev_hash !== previous) {
+        return at('prev_hash does not match the hash of the entry before it');
+      }
+      const expected: string = createHash('sha256')
+        .update((previous ?? '') + row.canonical, 'utf8')
+        .digest('hex');
+      if (row.hash !== expected) {
+        return at('hash does not match the content of the entry (edited)');
+      }
+      if (options.anchor && options.anchor.position === position) {
+        if (options.anchor.hash !== row.hash) {
+          return at(`hash differs from the anchor recorded earlier (${options.anchor.hash})`);
+        }
+        anchorSeen = true;
+      }
+      previous = row.hash;
+      verified = position;
+    }
+    if (rows.length < chainPage) break;
+  }
+  if (verified !== head.position || previous !== head.hash) {
+    return report(verified, {
+      id: null,
+      chainPosition: verified + 1,
+      reason: `the chain ends at entry ${verified} but its head records entry ${head.position} (entries deleted from the end)`,
+    });
+  }
+  if (options.anchor && !anchorSeen) {
+    return report(verified, {
+      id: null,
+      chainPosition: options.anchor.position,
+      reason: `the anchored entry ${options.anchor.position} is not in the chain`,
+    });
+  }
+  return report(verified, null);
 }

@@ -415,3 +415,101 @@ export async function countAttendanceBySessionIds(
     .execute();
   return new Map(rows.map((row) => [row.session_id, Number(row.count)]));
 }
+
+// --- changes -----------------------------------------------------------------------------------
+
+export interface NewEnrollment {
+  activityId: number;
+  teacherId: number;
+  schoolId: number;
+  source: EnrollmentSource;
+  enrolledBy: number | null;
+  status?: EnrollmentStatus;
+  substitutesEnrollmentId?: number | null;
+  decidedBy?: number | null;
+}
+
+/**
+ * Inserts an enrollment; null when the teacher is already on the roster (unique per activity
+ * and teacher), so a retried or concurrent request never makes a second one.
+ */
+export async function insertEnrollment(
+  db: Kysely<DB>,
+  enrollment: NewEnrollment,
+): Promise<Enrollment | null> {
+  const decided = enrollment.decidedBy !== undefined && enrollment.decidedBy !== null;
+  const row = await db
+    .insertInto('enrollments')
+    .values({
+      activity_id: enrollment.activityId,
+      teacher_id: enrollment.teacherId,
+      school_id: enrollment.schoolId,
+      source: enrollment.source,
+      enrolled_by: enrollment.enrolledBy,
+      status: enrollment.status ?? 'registered',
+      substitutes_enrollment_id: enrollment.substitutesEnrollmentId ?? null,
+      decided_by: enrollment.decidedBy ?? null,
+      decided_at: decided ? sql<Date>`now()` : null,
+    })
+    .onConflict((oc) => oc.columns(['activity_id', 'teacher_id']).doNothing())
+    .returningAll()
+    .executeTakeFirst();
+  return row ? toEnrollment(row) : null;
+}
+
+/** Locks enrollments for a decision; ordered by id so concurrent batches cannot deadlock. */
+export async function lockEnrollments(
+  db: Kysely<DB>,
+  ids: readonly number[],
+): Promise<Map<number, Enrollment>> {
+  if (ids.length === 0) return new Map();
+  const rows = await db
+    .selectFrom('enrollments')
+    .selectAll()
+    .where('id', 'in', [...ids])
+    .orderBy('id')
+    .forUpdate()
+    .execute();
+  return new Map(rows.map((row) => [row.id, toEnrollment(row)]));
+}
+
+/** The school's decision on a participant's eligibility. */
+export async function setEnrollmentDecision(
+  db: Kysely<DB>,
+  id: number,
+  decision: {
+    status: 'eligibility_confirmed' | 'eligibility_rejected' | 'substituted';
+    reason: string | null;
+    decidedBy: number | null;
+  },
+): Promise<Enrollment> {
+  const row = await db
+    .updateTable('enrollments')
+    .set({
+      status: decision.status,
+      rejection_reason: decision.reason,
+      decided_by: decision.decidedBy,
+      decided_at: sql<Date>`now()`,
+      updated_at: sql<Date>`now()`,
+    })
+    .where('id', '=', id)
+    .returningAll()
+    .executeTakeFirstOrThrow();
+  return toEnrollment(row);
+}
+
+/** Teachers by national ID (as printed on staff lists), for enrolling by ID. */
+export async function findTeachersByNationalIds(
+  db: Kysely<DB>,
+  nationalIds: readonly string[],
+): Promise<Map<string, { id: number; schoolId: number; name: string }>> {
+  if (nationalIds.length === 0) return new Map();
+  const rows = await db
+    .selectFrom('teachers')
+    .select(['id', 'school_id', 'name', 'national_id'])
+    .where('national_id', 'in', [...nationalIds])
+    .execute();
+  return new Map(
+    rows.map((r) => [r.national_id, { id: r.id, schoolId: r.school_id, name: r.name }]),
+  );
+}

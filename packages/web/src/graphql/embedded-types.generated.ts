@@ -2,12 +2,20 @@
 export const embeddedTypes = [
   "ActivityConnection",
   "ActivityEdge",
+  "ActivityFigures",
+  "AttendanceAmendment",
   "AttendanceConnection",
   "AttendanceEdge",
+  "AttendanceImport",
+  "AttendanceImportPreview",
+  "AttendanceImportProblem",
   "CategoryHoursRule",
+  "CategoryProgress",
   "CategoryTotal",
   "CertificateConnection",
   "CertificateEdge",
+  "CertificateVerification",
+  "CheckinCode",
   "CompletionRules",
   "ConflictError",
   "ConversionFactor",
@@ -15,9 +23,16 @@ export const embeddedTypes = [
   "CreditEntryConnection",
   "CreditEntryEdge",
   "CreditReport",
+  "CreditingSummary",
+  "DecideEligibilityResult",
+  "EligibilityExplanation",
+  "EligibilityReason",
   "EligibilityRules",
+  "EnrollTeachersResult",
   "EnrollmentConnection",
   "EnrollmentEdge",
+  "EnrollmentOutcome",
+  "Evaluation",
   "FieldIssue",
   "ForbiddenError",
   "InvalidCredentialsError",
@@ -25,19 +40,47 @@ export const embeddedTypes = [
   "Membership",
   "MonthlyParticipation",
   "MutationAddSessionSuccess",
+  "MutationAdjustCreditSuccess",
+  "MutationAmendAttendanceSuccess",
+  "MutationCheckInSuccess",
+  "MutationCommitAttendanceImportSuccess",
+  "MutationConfirmRosterSuccess",
+  "MutationConfirmSchoolAttendanceSuccess",
   "MutationCreateActivitySuccess",
+  "MutationDecideEligibilitySuccess",
+  "MutationEnrollTeachersSuccess",
+  "MutationImportOnlineStudySuccess",
+  "MutationIssueCompletionCertificateSuccess",
+  "MutationIssueTranscriptSuccess",
   "MutationLoginSuccess",
+  "MutationPreviewAttendanceImportSuccess",
+  "MutationRateActivitySuccess",
+  "MutationRecordAttendanceSuccess",
   "MutationRemoveSessionSuccess",
+  "MutationRevokeCertificateSuccess",
+  "MutationRevokeCreditSuccess",
+  "MutationSelfEnrollSuccess",
+  "MutationSubstituteParticipantSuccess",
+  "MutationTransitionActivitySuccess",
   "MutationUpdateActivitySuccess",
+  "NotEligibleError",
   "NotFoundError",
   "OrganizationConnection",
   "OrganizationEdge",
   "PageInfo",
+  "ProgressLine",
+  "RequirementProgress",
+  "RosterConfirmation",
+  "TeacherBehind",
+  "TeacherBehindConnection",
+  "TeacherBehindEdge",
   "TeacherConnection",
   "TeacherEdge",
   "TeacherEnrollmentConnection",
   "TeacherEnrollmentEdge",
   "TooManyAttemptsError",
+  "UncreditedEnrollment",
+  "UncreditedReason",
   "ValidationError",
   "Viewer"
 ] as const;
@@ -50,10 +93,86 @@ export const possibleTypes: Record<string, string[]> = {
     "NotFoundError",
     "ValidationError"
   ],
+  "MutationAdjustCreditResult": [
+    "ConflictError",
+    "ForbiddenError",
+    "MutationAdjustCreditSuccess",
+    "NotFoundError",
+    "ValidationError"
+  ],
+  "MutationAmendAttendanceResult": [
+    "ConflictError",
+    "ForbiddenError",
+    "MutationAmendAttendanceSuccess",
+    "NotFoundError",
+    "ValidationError"
+  ],
+  "MutationCheckInResult": [
+    "ConflictError",
+    "ForbiddenError",
+    "MutationCheckInSuccess",
+    "NotFoundError",
+    "ValidationError"
+  ],
+  "MutationCommitAttendanceImportResult": [
+    "ConflictError",
+    "ForbiddenError",
+    "MutationCommitAttendanceImportSuccess",
+    "NotFoundError",
+    "ValidationError"
+  ],
+  "MutationConfirmRosterResult": [
+    "ConflictError",
+    "ForbiddenError",
+    "MutationConfirmRosterSuccess",
+    "NotFoundError",
+    "ValidationError"
+  ],
+  "MutationConfirmSchoolAttendanceResult": [
+    "ConflictError",
+    "ForbiddenError",
+    "MutationConfirmSchoolAttendanceSuccess",
+    "NotFoundError",
+    "ValidationError"
+  ],
   "MutationCreateActivityResult": [
     "ConflictError",
     "ForbiddenError",
     "MutationCreateActivitySuccess",
+    "ValidationError"
+  ],
+  "MutationDecideEligibilityResult": [
+    "ConflictError",
+    "ForbiddenError",
+    "MutationDecideEligibilitySuccess",
+    "NotFoundError",
+    "ValidationError"
+  ],
+  "MutationEnrollTeachersResult": [
+    "ConflictError",
+    "ForbiddenError",
+    "MutationEnrollTeachersSuccess",
+    "NotFoundError",
+    "ValidationError"
+  ],
+  "MutationImportOnlineStudyResult": [
+    "ConflictError",
+    "ForbiddenError",
+    "MutationImportOnlineStudySuccess",
+    "NotFoundError",
+    "ValidationError"
+  ],
+  "MutationIssueCompletionCertificateResult": [
+    "ConflictError",
+    "ForbiddenError",
+    "MutationIssueCompletionCertificateSuccess",
+    "NotFoundError",
+    "ValidationError"
+  ],
+  "MutationIssueTranscriptResult": [
+    "ForbiddenError",
+    "MutationIssueTranscriptSuccess",
+    "NotFoundError",
     "ValidationError"
   ],
   "MutationLoginResult": [
@@ -62,11 +181,68 @@ export const possibleTypes: Record<string, string[]> = {
     "TooManyAttemptsError",
     "ValidationError"
   ],
+  "MutationPreviewAttendanceImportResult": [
+    "ForbiddenError",
+    "MutationPreviewAttendanceImportSuccess",
+    "NotFoundError",
+    "ValidationError"
+  ],
+  "MutationRateActivityResult": [
+    "ConflictError",
+    "ForbiddenError",
+    "MutationRateActivitySuccess",
+    "NotFoundError",
+    "ValidationError"
+  ],
+  "MutationRecordAttendanceResult": [
+    "ConflictError",
+    "ForbiddenError",
+    "MutationRecordAttendanceSuccess",
+    "NotFoundError",
+    "ValidationError"
+  ],
   "MutationRemoveSessionResult": [
     "ConflictError",
     "ForbiddenError",
     "MutationRemoveSessionSuccess",
     "NotFoundError"
+  ],
+  "MutationRevokeCertificateResult": [
+    "ConflictError",
+    "ForbiddenError",
+    "MutationRevokeCertificateSuccess",
+    "NotFoundError",
+    "ValidationError"
+  ],
+  "MutationRevokeCreditResult": [
+    "ConflictError",
+    "ForbiddenError",
+    "MutationRevokeCreditSuccess",
+    "NotFoundError",
+    "ValidationError"
+  ],
+  "MutationSelfEnrollResult": [
+    "ConflictError",
+    "ForbiddenError",
+    "MutationSelfEnrollSuccess",
+    "NotEligibleError",
+    "NotFoundError",
+    "ValidationError"
+  ],
+  "MutationSubstituteParticipantResult": [
+    "ConflictError",
+    "ForbiddenError",
+    "MutationSubstituteParticipantSuccess",
+    "NotEligibleError",
+    "NotFoundError",
+    "ValidationError"
+  ],
+  "MutationTransitionActivityResult": [
+    "ConflictError",
+    "ForbiddenError",
+    "MutationTransitionActivitySuccess",
+    "NotFoundError",
+    "ValidationError"
   ],
   "MutationUpdateActivityResult": [
     "ConflictError",
@@ -93,6 +269,7 @@ export const possibleTypes: Record<string, string[]> = {
     "ConflictError",
     "ForbiddenError",
     "InvalidCredentialsError",
+    "NotEligibleError",
     "NotFoundError",
     "TooManyAttemptsError",
     "ValidationError"

@@ -20,6 +20,9 @@ import {
   type ActivityStatus,
   type CompletionRules,
   type EligibilityRules,
+  decideEdit,
+  describeLifecycleRefusal,
+  type ActivityField,
 } from '@registry/domain';
 import { z } from 'zod';
 import { builder } from '../../builder';
@@ -35,10 +38,14 @@ import { ActivityLevelEnum, DeliveryModeEnum, SessionModeEnum } from '../enums';
 import { localIdOf } from '../ids';
 import { bilingual } from '../validation';
 import { SessionRef } from '../sessions/session.schema';
+import { actorFor } from './activity-actor';
 import { ActivityRef } from './activity.schema';
 import { CompletionRulesInput, EligibilityRulesInput } from './activity-rules.schema';
 
 /** Statuses in which the provider edits freely; after approval changes go through the office. */
+/** Reasons are kept in the audit log; long enough for a paragraph. */
+const maxReasonLength = 1000;
+
 const editableStatuses: readonly ActivityStatus[] = ['draft', 'rejected'];
 
 const text = (max: number) =>
@@ -303,9 +310,15 @@ builder.mutationField('createActivity', (t) =>
 );
 
 const UpdateActivityInput = builder.inputType('UpdateActivityInput', {
-  description: 'Changes to a draft or rejected activity; omitted fields stay as they are.',
+  description:
+    'Changes to an activity; omitted fields stay as they are. Who may change what depends on its status: see updateActivity.',
   fields: (t) => ({
     id: t.id({ description: 'Global ID of the activity.' }),
+    reason: t.string({
+      required: false,
+      description:
+        'Why; required when the education office changes credit hours, completion rules, category, level or delivery mode after approval, or anything after close (at most 1000 characters, kept in the audit log).',
+    }),
     version: t.int({
       description: 'The version you edited; a newer stored version answers CONFLICT.',
     }),
@@ -339,8 +352,14 @@ const UpdateActivityInput = builder.inputType('UpdateActivityInput', {
 builder.mutationField('updateActivity', (t) =>
   t.field({
     type: ActivityRef,
-    description: 'Edits a draft or rejected activity of your organization.',
-    authScopes: { institutionAdmin: true, schoolAdmin: true, platformAdmin: true },
+    description:
+      'Edits an activity. Drafts and rejected activities: the provider edits freely. Submitted: nothing changes while the office reviews. Approved, open, in progress: the provider (or office) manages practical details; credit hours, completion rules, category, level and delivery mode change only through the education office, with a reason. Closed: only the office, with a reason. Credited and archived: no edits (corrections are ledger entries).',
+    authScopes: {
+      institutionAdmin: true,
+      schoolAdmin: true,
+      officeOfficer: true,
+      platformAdmin: true,
+    },
     errors: { types: [ValidationError, NotFoundError, ForbiddenError, ConflictError] },
     args: {
       input: t.arg({
@@ -351,9 +370,20 @@ builder.mutationField('updateActivity', (t) =>
     resolve: async (_root, { input }, context): Promise<Activity> => {
       const id = localIdOf(input.id, 'Activity');
       const notFound = new NotFoundError(bilingual('The activity|该活动'));
-      if (id === null || !(await context.loaders.activity.load(id))) throw notFound;
+      const visible = id === null ? null : await context.loaders.activity.load(id);
+      if (id === null || !visible) throw notFound;
       const issues: FieldIssue[] = [];
-      const fields = activityFields.partial().safeParse(withoutNulls(input));
+      const { reason: rawReason, ...edits } = input;
+      const reason = rawReason?.trim() || null;
+      if (reason && reason.length > maxReasonLength) {
+        issues.push({
+          path: ['input', 'reason'],
+          localized: bilingual(
+            `must be at most ${maxReasonLength} characters|不得超过 ${maxReasonLength} 个字符`,
+          ),
+        });
+      }
+      const fields = activityFields.partial().safeParse(withoutNulls(edits));
       if (!fields.success) issues.push(...zodIssues(fields.error, ['input']));
       const rules = parseRules(input, issues);
       if (issues.length || !fields.success) throw new ValidationError(issues);
@@ -363,18 +393,44 @@ builder.mutationField('updateActivity', (t) =>
         ...(capacity !== undefined ? { capacity } : {}),
         ...(selfEnrollment !== undefined && selfEnrollment !== null ? { selfEnrollment } : {}),
       };
+      // Before the transaction: the loaders read through context.db, and PGlite has one
+      // connection, which the transaction holds. Provider and region are not editable.
+      const actor = await actorFor(context, visible);
 
       return context.db.transaction().execute(async (trx) => {
         const before = await lockActivity(trx, id);
         if (!before) throw notFound;
-        if (!mayManage(context, before.providerId)) throw new ForbiddenError();
-        if (!editableStatuses.includes(before.status)) {
-          throw new ConflictError(
-            bilingual(
-              `The activity is ${before.status}; only drafts and rejected activities can be edited.|活动当前状态不允许修改，仅草稿或被驳回的活动可修改。`,
-            ),
-          );
+        const patch: ActivityPatch = {
+          ...changes,
+          ...(input.level ? { level: input.level } : {}),
+          ...(input.deliveryMode ? { deliveryMode: input.deliveryMode } : {}),
+          ...(rules.eligibilityRules ? { eligibilityRules: rules.eligibilityRules } : {}),
+          ...(rules.completionRules ? { completionRules: rules.completionRules } : {}),
+        };
+        // Only fields whose value changes are judged: re-sending a whole form with the approved
+        // hours unchanged needs no office and no reason.
+        const changed = (Object.keys(patch) as Array<keyof ActivityPatch>).filter(
+          (field) =>
+            JSON.stringify(patch[field]) !== JSON.stringify(before[field as keyof Activity]),
+        ) as ActivityField[];
+        // Nothing changes: still judge who asked (an office may not touch a draft at all), but
+        // a reason is for a change, so none is needed, and nothing is written.
+        const provided = Object.keys(patch) as ActivityField[];
+        const decision =
+          changed.length > 0
+            ? decideEdit(before.status, changed, actor, reason)
+            : decideEdit(before.status, provided, actor, reason ?? 'unchanged');
+        if (!decision.ok) {
+          const { refusal } = decision;
+          const localized = {
+            en: describeLifecycleRefusal(refusal, 'en'),
+            'zh-CN': describeLifecycleRefusal(refusal, 'zh-CN'),
+          };
+          if (refusal.code === 'NOT_ALLOWED_FOR_ROLE') throw new ForbiddenError(localized);
+          if (refusal.code === 'LOCKED_IN_STATUS') throw new ConflictError(localized);
+          throw new ValidationError([{ path: ['input', 'reason'], localized }]);
         }
+        if (changed.length === 0) return before;
         const dateIssues: FieldIssue[] = [];
         datesInOrder(
           {
@@ -392,13 +448,6 @@ builder.mutationField('updateActivity', (t) =>
             },
           ]);
         }
-        const patch: ActivityPatch = {
-          ...changes,
-          ...(input.level ? { level: input.level } : {}),
-          ...(input.deliveryMode ? { deliveryMode: input.deliveryMode } : {}),
-          ...(rules.eligibilityRules ? { eligibilityRules: rules.eligibilityRules } : {}),
-          ...(rules.completionRules ? { completionRules: rules.completionRules } : {}),
-        };
         const after = await updateActivity(trx, id, input.version, patch);
         if (!after) {
           throw new ConflictError(
@@ -407,7 +456,17 @@ builder.mutationField('updateActivity', (t) =>
             ),
           );
         }
-        await audit(context, trx, 'activity.updated', 'activity', id, before, after);
+        // The reason travels with the change it explains, so the audit log answers "why".
+        await audit(
+          context,
+          trx,
+          decision.needsReason ? 'activity.corrected' : 'activity.updated',
+          'activity',
+          id,
+          before,
+          reason ? { ...after, reason } : after,
+        );
+        context.loaders.activity.clear(id).prime(id, after);
         return after;
       });
     },

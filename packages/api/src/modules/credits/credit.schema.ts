@@ -47,6 +47,16 @@ builder.node(CreditEntryRef, {
       resolve: (entry, _args, context) =>
         entry.activityId === null ? null : context.loaders.activity.load(entry.activityId),
     }),
+    corrects: t.field({
+      type: CreditEntryRef,
+      nullable: true,
+      description:
+        'The entry an adjustment or revocation corrects (usually the award); null for awards.',
+      resolve: (entry, _args, context) =>
+        entry.correctsEntryId === null
+          ? null
+          : context.loaders.creditEntry.load(entry.correctsEntryId),
+    }),
   }),
 });
 

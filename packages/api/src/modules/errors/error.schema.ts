@@ -4,10 +4,12 @@ import {
   ConflictError,
   ForbiddenError,
   InvalidCredentialsError,
+  NotEligibleError,
   NotFoundError,
   TooManyAttemptsError,
   ValidationError,
   type FieldIssue,
+  type ReasonView,
 } from '../../errors';
 
 export const UserErrorInterface = builder.interfaceRef<RegistryError>('UserError').implement({
@@ -84,6 +86,39 @@ errorType(
   'InvalidCredentialsError',
   'The username or password is wrong (the same answer whether or not the account exists).',
 );
+
+/** Shared by the eligibility query and NotEligibleError: a stable code and words for people. */
+export const EligibilityReasonRef = builder.objectRef<ReasonView>('EligibilityReason').implement({
+  description:
+    'One reason a teacher may not take part in an activity, in words a school administrator understands.',
+  authScopes: { public: true },
+  fields: (t) => ({
+    code: t.string({
+      description:
+        'Stable code: STAGE_NOT_ELIGIBLE, SUBJECT_NOT_ELIGIBLE, ROLE_TAG_REQUIRED, REGION_NOT_ELIGIBLE, SCHOOL_NOT_ELIGIBLE, LOCALITY_NOT_ELIGIBLE, TOO_FEW_YEARS_OF_SERVICE, TOO_MANY_YEARS_OF_SERVICE, CAPACITY_FULL, SESSIONS_OVERLAP, ALREADY_COMPLETED, ALREADY_ENROLLED, NOT_OPEN_FOR_ENROLLMENT, UNKNOWN_TEACHER, OTHER_SCHOOL.',
+      resolve: (reason) => reason.code,
+    }),
+    message: t.string({
+      description: 'The reason in the language of Accept-Language.',
+      resolve: (reason, _args, context) => reason.localized[context.locale],
+    }),
+  }),
+});
+
+builder.objectType(NotEligibleError, {
+  name: 'NotEligibleError',
+  authScopes: { public: true },
+  description: 'The teacher does not meet the activity’s conditions; every reason is listed.',
+  interfaces: [UserErrorInterface] as never,
+  isTypeOf: (value) => value instanceof NotEligibleError,
+  fields: (t) => ({
+    reasons: t.field({
+      type: [EligibilityReasonRef],
+      description: 'Every condition the teacher does not meet.',
+      resolve: (error) => error.reasons,
+    }),
+  }),
+});
 
 builder.objectType(TooManyAttemptsError, {
   name: 'TooManyAttemptsError',

@@ -1,13 +1,14 @@
 import { creditHoursByCategory, participationByMonth, type ReportPeriod } from '@registry/db';
 import { builder } from '../../builder';
-import { GraphQLError } from 'graphql';
-import { CreditCategoryRef, regionOf } from '../organizations/organization.schema';
+import { CreditCategoryRef } from '../organizations/organization.schema';
+import { reportPeriod } from './report-period';
 
-interface CreditReport {
+export interface CreditReport {
   period: ReportPeriod;
 }
 
-const CreditReportRef = builder.objectRef<CreditReport>('CreditReport');
+/** Figures of one period; the activity figures and teachers behind are added beside it. */
+export const CreditReportRef = builder.objectRef<CreditReport>('CreditReport');
 
 const CategoryTotalRef = builder.objectRef<{ category: string; hours: number; teachers: number }>(
   'CategoryTotal',
@@ -74,8 +75,6 @@ CreditReportRef.implement({
   }),
 });
 
-const maxReportDays = 3 * 366;
-
 builder.queryField('creditReport', (t) =>
   t.field({
     type: CreditReportRef,
@@ -95,25 +94,15 @@ builder.queryField('creditReport', (t) =>
         description: 'Only teachers of schools in this region or below.',
       }),
     },
-    resolve: async (_root, args, context) => {
-      const from = String(args.from);
-      const to = String(args.to);
-      const days = (Date.parse(to) - Date.parse(from)) / 86_400_000;
-      const refuse = (en: string, zh: string) =>
-        new GraphQLError(context.locale === 'zh-CN' ? zh : en, {
-          extensions: { code: 'BAD_USER_INPUT', field: 'to' },
-        });
-      if (!(days >= 0)) throw refuse('to must be on or after from', '结束日期不能早于开始日期');
-      if (days > maxReportDays)
-        throw refuse('A report covers at most three years', '统计区间最长三年');
-      const region = args.regionId == null ? null : await regionOf(String(args.regionId), context);
-      return {
-        period: {
-          from,
-          to,
-          regionPath: args.regionId == null ? null : (region?.path ?? '/none/'),
+    resolve: async (_root, args, context) => ({
+      period: await reportPeriod(
+        {
+          from: String(args.from),
+          to: String(args.to),
+          regionId: args.regionId == null ? null : String(args.regionId),
         },
-      };
-    },
+        context,
+      ),
+    }),
   }),
 );

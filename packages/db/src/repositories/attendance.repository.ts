@@ -1,0 +1,481 @@
+import type {
+  ActivityStatus,
+  AttendanceSource,
+  AttendanceStatus,
+  EnrollmentStatus,
+  SessionMode,
+} from '@registry/domain';
+import { sql, type Kysely, type Selectable } from 'kysely';
+import type { Attendance as AttendanceRow, DB } from '../generated/database';
+import type { AttendanceRecord } from './enrollment.repository';
+
+/**
+ * Writes of attendance (issue 4 point 4): the trainer's roster, the teacher's check-in and the
+ * imports. Callers have already decided who may write; these functions read without
+ * visibility filters because they run inside that decision, in the writer's transaction.
+ *
+ * Invariant kept here: attendance of an enrollment whose school (or the district office) has a
+ * current confirmation for the activity is never written — callers ask `findLockedEnrollments`
+ * after holding the activity row, and refuse before writing.
+ */
+
+export interface AttendanceSession {
+  id: number;
+  activityId: number;
+  sequence: number;
+  mode: SessionMode;
+  startsAt: Date;
+  endsAt: Date;
+  onlineMinMinutes: number | null;
+}
+
+export interface AttendanceEnrollment {
+  id: number;
+  teacherId: number;
+  schoolId: number;
+  status: EnrollmentStatus;
+  nationalId: string;
+}
+
+/** A row as written, with who wrote it: what the audit log's before/after records. */
+export interface AttendanceWrite extends AttendanceRecord {
+  recordedBy: number | null;
+  importId: number | null;
+}
+
+function toWrite(row: Selectable<AttendanceRow>): AttendanceWrite {
+  return {
+    id: Number(row.id),
+    activityId: row.activity_id,
+    sessionId: row.session_id,
+    enrollmentId: row.enrollment_id,
+    status: row.status as AttendanceStatus,
+    minutes: row.minutes,
+    source: row.source as AttendanceSource,
+    recordedAt: row.recorded_at,
+    recordedBy: row.recorded_by,
+    importId: row.import_id,
+  };
+}
+
+const sessionColumns = [
+  'id',
+  'activity_id',
+  'sequence',
+  'mode',
+  'starts_at',
+  'ends_at',
+  'online_min_minutes',
+] as const;
+
+function toSession(row: {
+  id: number;
+  activity_id: number;
+  sequence: number;
+  mode: string;
+  starts_at: Date;
+  ends_at: Date;
+  online_min_minutes: number | null;
+}): AttendanceSession {
+  return {
+    id: row.id,
+    activityId: row.activity_id,
+    sequence: row.sequence,
+    mode: row.mode as SessionMode,
+    startsAt: row.starts_at,
+    endsAt: row.ends_at,
+    onlineMinMinutes: row.online_min_minutes,
+  };
+}
+
+/**
+ * Holds the activity row FOR SHARE until the transaction ends and returns its status: attendance
+ * writes of one activity proceed side by side, while a status change (transitionActivity locks
+ * the row FOR UPDATE) waits for them and they wait for it, so nothing is written into an
+ * activity that just closed.
+ */
+export async function shareLockActivity(
+  db: Kysely<DB>,
+  activityId: number,
+): Promise<{ id: number; status: ActivityStatus; providerId: number } | null> {
+  const row = await db
+    .selectFrom('activities')
+    .select(['id', 'status', 'provider_id'])
+    .where('id', '=', activityId)
+    .forShare()
+    .executeTakeFirst();
+  return row
+    ? { id: row.id, status: row.status as ActivityStatus, providerId: row.provider_id }
+    : null;
+}
+
+/** A session with its check-in secret; the secret never leaves the API layer. */
+export async function findSessionWithSecret(
+  db: Kysely<DB>,
+  sessionId: number,
+): Promise<(AttendanceSession & { checkinSecret: string }) | null> {
+  const row = await db
+    .selectFrom('sessions')
+    .select([...sessionColumns, 'checkin_secret'])
+    .where('id', '=', sessionId)
+    .executeTakeFirst();
+  return row ? { ...toSession(row), checkinSecret: row.checkin_secret } : null;
+}
+
+export async function findSessionsOfActivityForAttendance(
+  db: Kysely<DB>,
+  activityId: number,
+): Promise<AttendanceSession[]> {
+  const rows = await db
+    .selectFrom('sessions')
+    .select(sessionColumns)
+    .where('activity_id', '=', activityId)
+    .orderBy('sequence')
+    .execute();
+  return rows.map(toSession);
+}
+
+/** Which of the given sessions the trainer teaches. */
+export async function findSessionsTaughtBy(
+  db: Kysely<DB>,
+  trainerId: number,
+  sessionIds: ReadonlyArray<number>,
+): Promise<Set<number>> {
+  if (sessionIds.length === 0) return new Set();
+  const rows = await db
+    .selectFrom('session_trainers')
+    .select('session_id')
+    .where('trainer_id', '=', trainerId)
+    .where('session_id', 'in', sessionIds)
+    .execute();
+  return new Set(rows.map((r) => r.session_id));
+}
+
+const enrollmentColumns = [
+  'enrollments.id',
+  'enrollments.teacher_id',
+  'enrollments.school_id',
+  'enrollments.status',
+  'teachers.national_id',
+] as const;
+
+function toEnrollment(row: {
+  id: number;
+  teacher_id: number;
+  school_id: number;
+  status: string;
+  national_id: string;
+}): AttendanceEnrollment {
+  return {
+    id: row.id,
+    teacherId: row.teacher_id,
+    schoolId: row.school_id,
+    status: row.status as EnrollmentStatus,
+    nationalId: row.national_id,
+  };
+}
+
+/** Enrollments of one activity among the given ids (others are simply absent). */
+export async function findEnrollmentsOfActivity(
+  db: Kysely<DB>,
+  activityId: number,
+  enrollmentIds: ReadonlyArray<number>,
+): Promise<AttendanceEnrollment[]> {
+  if (enrollmentIds.length === 0) return [];
+  const rows = await db
+    .selectFrom('enrollments')
+    .innerJoin('teachers', 'teachers.id', 'enrollments.teacher_id')
+    .select(enrollmentColumns)
+    .where('enrollments.activity_id', '=', activityId)
+    .where('enrollments.id', 'in', enrollmentIds)
+    .execute();
+  return rows.map(toEnrollment);
+}
+
+export async function findEnrollmentOfTeacher(
+  db: Kysely<DB>,
+  activityId: number,
+  teacherId: number,
+): Promise<AttendanceEnrollment | null> {
+  const row = await db
+    .selectFrom('enrollments')
+    .innerJoin('teachers', 'teachers.id', 'enrollments.teacher_id')
+    .select(enrollmentColumns)
+    .where('enrollments.activity_id', '=', activityId)
+    .where('enrollments.teacher_id', '=', teacherId)
+    .executeTakeFirst();
+  return row ? toEnrollment(row) : null;
+}
+
+/**
+ * Teachers by national ID with their enrollment in the activity, if any: an import names
+ * teachers, not enrollments. A national ID missing from the map is no teacher at all.
+ */
+export async function findTeachersForImport(
+  db: Kysely<DB>,
+  activityId: number,
+  nationalIds: ReadonlyArray<string>,
+): Promise<Map<string, AttendanceEnrollment | null>> {
+  if (nationalIds.length === 0) return new Map();
+  const rows = await db
+    .selectFrom('teachers')
+    .leftJoin('enrollments', (join) =>
+      join
+        .onRef('enrollments.teacher_id', '=', 'teachers.id')
+        .on('enrollments.activity_id', '=', activityId),
+    )
+    .select([
+      'teachers.national_id',
+      'teachers.id as teacher_id',
+      'enrollments.id as enrollment_id',
+      'enrollments.school_id',
+      'enrollments.status',
+    ])
+    .where('teachers.national_id', 'in', [...new Set(nationalIds)])
+    .execute();
+  return new Map(
+    rows.map((row) => [
+      row.national_id,
+      row.enrollment_id === null || row.school_id === null || row.status === null
+        ? null
+        : toEnrollment({
+            id: row.enrollment_id,
+            teacher_id: row.teacher_id,
+            school_id: row.school_id,
+            status: row.status,
+            national_id: row.national_id,
+          }),
+    ]),
+  );
+}
+
+/**
+ * The enrollments among those given whose attendance is confirmed, hence locked: the school
+ * that vouches for the enrollment, or the district office for the whole roster, has a current
+ * (not superseded) confirmation of the activity.
+ */
+export async function findLockedEnrollments(
+  db: Kysely<DB>,
+  activityId: number,
+  enrollmentIds: ReadonlyArray<number>,
+): Promise<Set<number>> {
+  if (enrollmentIds.length === 0) return new Set();
+  const rows = await db
+    .selectFrom('enrollments')
+    .select('enrollments.id')
+    .where('enrollments.activity_id', '=', activityId)
+    .where('enrollments.id', 'in', enrollmentIds)
+    .where((eb) =>
+      eb.exists(
+        eb
+          .selectFrom('confirmations')
+          .select(sql`1`.as('one'))
+          .whereRef('confirmations.activity_id', '=', 'enrollments.activity_id')
+          .where('confirmations.superseded_at', 'is', null)
+          .where((c) =>
+            c.or([
+              c('confirmations.level', '=', 'office'),
+              c.and([
+                c('confirmations.level', '=', 'school'),
+                c('confirmations.organization_id', '=', c.ref('enrollments.school_id')),
+              ]),
+            ]),
+          ),
+      ),
+    )
+    .execute();
+  return new Set(rows.map((r) => r.id));
+}
+
+/** The rows that exist for the given (session, enrollment) pairs: the "before" of a write. */
+export async function findAttendanceOfPairs(
+  db: Kysely<DB>,
+  activityId: number,
+  pairs: ReadonlyArray<{ sessionId: number; enrollmentId: number }>,
+): Promise<AttendanceWrite[]> {
+  if (pairs.length === 0) return [];
+  const sessionIds = [...new Set(pairs.map((p) => p.sessionId))];
+  const enrollmentIds = [...new Set(pairs.map((p) => p.enrollmentId))];
+  const wanted = new Set(pairs.map((p) => `${p.sessionId}:${p.enrollmentId}`));
+  // A superset by the two id lists, narrowed to the exact pairs here: one simple statement.
+  const rows = await db
+    .selectFrom('attendance')
+    .selectAll()
+    .where('activity_id', '=', activityId)
+    .where('session_id', 'in', sessionIds)
+    .where('enrollment_id', 'in', enrollmentIds)
+    .orderBy('id')
+    .execute();
+  return rows.map(toWrite).filter((r) => wanted.has(`${r.sessionId}:${r.enrollmentId}`));
+}
+
+export interface AttendanceUpsert {
+  activityId: number;
+  sessionId: number;
+  enrollmentId: number;
+  status: AttendanceStatus;
+  minutes: number;
+  source: AttendanceSource;
+  recordedBy: number | null;
+  importId: number | null;
+}
+
+/** Rows per statement: 8 parameters each stays far below PostgreSQL's 65,535. */
+const upsertChunk = 1000;
+
+/**
+ * Writes one row per (session, enrollment), replacing what was there: the latest record of a
+ * roster, import or feed is the attendance. Returns the rows as written.
+ */
+export async function upsertAttendance(
+  db: Kysely<DB>,
+  rows: ReadonlyArray<AttendanceUpsert>,
+): Promise<AttendanceWrite[]> {
+  const written: AttendanceWrite[] = [];
+  for (let i = 0; i < rows.length; i += upsertChunk) {
+    const chunk = rows.slice(i, i + upsertChunk);
+    const result = await db
+      .insertInto('attendance')
+      .values(
+        chunk.map((r) => ({
+          activity_id: r.activityId,
+          session_id: r.sessionId,
+          enrollment_id: r.enrollmentId,
+          status: r.status,
+          minutes: r.minutes,
+          source: r.source,
+          recorded_by: r.recordedBy,
+          import_id: r.importId,
+        })),
+      )
+      .onConflict((oc) =>
+        oc.columns(['session_id', 'enrollment_id']).doUpdateSet((eb) => ({
+          status: eb.ref('excluded.status'),
+          minutes: eb.ref('excluded.minutes'),
+          source: eb.ref('excluded.source'),
+          recorded_by: eb.ref('excluded.recorded_by'),
+          import_id: eb.ref('excluded.import_id'),
+          recorded_at: sql<Date>`now()`,
+        })),
+      )
+      .returningAll()
+      .execute();
+    written.push(...result.map(toWrite));
+  }
+  return written;
+}
+
+/**
+ * A teacher's own check-in: written only if the session has no record of them yet, so a repeat
+ * (or a concurrent double tap) changes nothing and a trainer's record is never overwritten by a
+ * phone. Null when a row already existed.
+ */
+export async function insertCheckin(
+  db: Kysely<DB>,
+  row: Omit<AttendanceUpsert, 'source' | 'importId'>,
+): Promise<AttendanceWrite | null> {
+  const written = await db
+    .insertInto('attendance')
+    .values({
+      activity_id: row.activityId,
+      session_id: row.sessionId,
+      enrollment_id: row.enrollmentId,
+      status: row.status,
+      minutes: row.minutes,
+      source: 'sign_in',
+      recorded_by: row.recordedBy,
+    })
+    .onConflict((oc) => oc.columns(['session_id', 'enrollment_id']).doNothing())
+    .returningAll()
+    .executeTakeFirst();
+  return written ? toWrite(written) : null;
+}
+
+export async function findAttendanceOf(
+  db: Kysely<DB>,
+  sessionId: number,
+  enrollmentId: number,
+): Promise<AttendanceWrite | null> {
+  const row = await db
+    .selectFrom('attendance')
+    .selectAll()
+    .where('session_id', '=', sessionId)
+    .where('enrollment_id', '=', enrollmentId)
+    .executeTakeFirst();
+  return row ? toWrite(row) : null;
+}
+
+// --- imports -------------------------------------------------------------------------------------
+
+export interface AttendanceImport {
+  id: number;
+  activityId: number;
+  idempotencyKey: string;
+  payloadHash: string;
+  format: 'csv' | 'json';
+  rowCount: number;
+  createdBy: number | null;
+  createdAt: Date;
+}
+
+function toImport(row: Selectable<DB['attendance_imports']>): AttendanceImport {
+  return {
+    id: row.id,
+    activityId: row.activity_id,
+    idempotencyKey: row.idempotency_key,
+    payloadHash: row.payload_hash,
+    format: row.format as 'csv' | 'json',
+    rowCount: row.row_count,
+    createdBy: row.created_by,
+    createdAt: row.created_at,
+  };
+}
+
+export async function findAttendanceImport(
+  db: Kysely<DB>,
+  activityId: number,
+  idempotencyKey: string,
+): Promise<AttendanceImport | null> {
+  const row = await db
+    .selectFrom('attendance_imports')
+    .selectAll()
+    .where('activity_id', '=', activityId)
+    .where('idempotency_key', '=', idempotencyKey)
+    .executeTakeFirst();
+  return row ? toImport(row) : null;
+}
+
+/**
+ * Claims the idempotency key. Null when the key is already taken: a concurrent request with the
+ * same key waits on the unique index until the first commits, then gets null and reads the
+ * first's row, so one batch is written once however often it is sent.
+ */
+export async function insertAttendanceImport(
+  db: Kysely<DB>,
+  value: Omit<AttendanceImport, 'id' | 'createdAt'>,
+): Promise<AttendanceImport | null> {
+  const row = await db
+    .insertInto('attendance_imports')
+    .values({
+      activity_id: value.activityId,
+      idempotency_key: value.idempotencyKey,
+      payload_hash: value.payloadHash,
+      format: value.format,
+      row_count: value.rowCount,
+      created_by: value.createdBy,
+    })
+    .onConflict((oc) => oc.columns(['activity_id', 'idempotency_key']).doNothing())
+    .returningAll()
+    .executeTakeFirst();
+  return row ? toImport(row) : null;
+}
+
+/** Rows written by one import, for the replay answer. */
+export async function countAttendanceOfImport(db: Kysely<DB>, importId: number): Promise<number> {
+  const row = await db
+    .selectFrom('attendance')
+    .select((eb) => eb.fn.countAll<string | number>().as('count'))
+    .where('import_id', '=', importId)
+    .executeTakeFirstOrThrow();
+  return Number(row.count);
+}
