@@ -4,6 +4,7 @@ import { Link, Redirect, Route, Switch } from 'wouter';
 import { createClient } from './graphql/client';
 import { graphql } from './graphql/graphql';
 import { LocaleProvider, locales, useLocale, useLocaleState, type Locale } from './i18n/locale';
+import { allRoutes, type Role } from './routes';
 import { QueryState } from './screens/query-state';
 
 // One chunk per route: the first paint loads only the shell and the screen it shows.
@@ -59,6 +60,7 @@ function Shell() {
     );
   }
   const viewer = me.data?.me ?? null;
+  const roles = new Set<Role>((viewer?.memberships ?? []).map((m) => m.role as Role));
   return (
     <>
       <a className="skip-link" href="#content">
@@ -71,6 +73,13 @@ function Shell() {
         {viewer && (
           <nav aria-label={t('app.title')}>
             <Link href="/activities">{t('nav.activities')}</Link>
+            {allRoutes
+              .filter((route) => route.nav && route.roles.some((role) => roles.has(role)))
+              .map((route) => (
+                <Link key={route.path} href={route.path}>
+                  {t(route.nav!)}
+                </Link>
+              ))}
           </nav>
         )}
         <div className="top-bar-end">
@@ -92,6 +101,11 @@ function Shell() {
               <Route path="/activities/:id">
                 {(params) => <ActivityDetailScreen id={params.id} />}
               </Route>
+              {allRoutes.map(({ path, screen: Screen }) => (
+                <Route key={path} path={path}>
+                  {(params) => <Screen params={params} />}
+                </Route>
+              ))}
               <Route component={NotFoundScreen} />
             </Switch>
           ) : (

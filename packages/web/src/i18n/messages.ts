@@ -1,9 +1,13 @@
+import { en as institutionEn, zhCN as institutionZhCN } from './messages-institution';
+import { en as officeEn, zhCN as officeZhCN } from './messages-office';
+import { en as peopleEn, zhCN as peopleZhCN } from './messages-people';
+
 /**
  * Every visible string, in English and Simplified Chinese. The English table defines the keys;
  * the Chinese one must have the same keys (the type says so), so a missing translation fails
  * `pnpm typecheck`.
  */
-export const en = {
+const coreEn = {
   'app.title': 'Credit Registry',
   'app.skip': 'Skip to content',
   'nav.activities': 'Activities',
@@ -76,9 +80,7 @@ export const en = {
   'level.SCHOOL': 'School-based',
 } as const;
 
-export type MessageKey = keyof typeof en;
-
-export const zhCN: Record<MessageKey, string> = {
+const coreZhCN: Record<keyof typeof coreEn, string> = {
   'app.title': '继续教育学分登记',
   'app.skip': '跳到正文',
   'nav.activities': '培训项目',
@@ -149,4 +151,19 @@ export const zhCN: Record<MessageKey, string> = {
   'level.MUNICIPAL': '市级',
   'level.DISTRICT': '区县级',
   'level.SCHOOL': '校本',
+};
+
+/*
+ * Each area keeps its strings in its own table (same key parity rule), merged here, so screens
+ * of different areas can be written side by side without editing one shared file.
+ */
+export const en = { ...coreEn, ...institutionEn, ...officeEn, ...peopleEn };
+
+export type MessageKey = keyof typeof en;
+
+export const zhCN: Record<MessageKey, string> = {
+  ...coreZhCN,
+  ...institutionZhCN,
+  ...officeZhCN,
+  ...peopleZhCN,
 };
