@@ -9,6 +9,7 @@ export * from './repositories/account.repository';
 export * from './repositories/visibility';
 export * from './accounts/password';
 export * from './repositories/audit.repository';
+export * from './repositories/idempotency.repository';
 export * from './statement-tally';
 export * from './repositories/teacher.repository';
 export * from './repositories/enrollment.repository';

@@ -25,6 +25,7 @@ const scalar: Record<string, string> = {
   date: 'string',
   timestamptz: 'Timestamp',
   jsonb: 'Json',
+  uuid: 'string',
 };
 
 function typeOf(column: ColumnRow): string {

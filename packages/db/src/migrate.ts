@@ -3,6 +3,7 @@ import * as initialModel from './migrations/2026-11-22T1000-initial-model';
 import * as loginFailures from './migrations/2026-11-22T1100-login-failures';
 import * as confirmationAndAwards from './migrations/2026-11-22T1300-confirmation-and-awards';
 import * as tamperEvidence from './migrations/2026-11-22T1400-tamper-evidence';
+import * as idempotencyKeys from './migrations/2026-11-22T1500-idempotency-keys';
 
 /**
  * Forward-only: migrations are listed here in order and never edited once landed.
@@ -13,6 +14,7 @@ export const migrations: Record<string, Migration> = {
   '2026-11-22T1100-login-failures': loginFailures,
   '2026-11-22T1300-confirmation-and-awards': confirmationAndAwards,
   '2026-11-22T1400-tamper-evidence': tamperEvidence,
+  '2026-11-22T1500-idempotency-keys': idempotencyKeys,
 };
 
 export const latestMigration = Object.keys(migrations).at(-1)!;

@@ -5,6 +5,7 @@ import { ApolloServerPluginLandingPageDisabled } from '@apollo/server/plugin/dis
 import { PothosValidationError } from '@pothos/core';
 import {
   currentStatementTally,
+  findIdempotencyRecord,
   migrationsAreCurrent,
   withStatementTally,
   type Database,
@@ -16,6 +17,13 @@ import type { Context } from '../context';
 import type { Logger } from '../logger';
 import { schema } from '../schema';
 import { clearerMessage, limitRules, nestedDeeperThan, requestLimits } from './limits';
+import {
+  answerFromRecord,
+  executeIdempotently,
+  idempotencyHeader,
+  refuseKey,
+  requestHashOf,
+} from './idempotency';
 import { findRoute, routeContext } from './routes';
 import { createStaticHandler } from './static-files';
 
@@ -177,31 +185,72 @@ export async function createRegistryServer(
     }
     const url = new URL(req.url ?? '/', 'http://x');
     let context: Context | undefined;
-    const { response, statements } = await withStatementTally(async (tally) => ({
-      response: await executeGraphQL(),
-      statements: tally.statements,
-    }));
-    for (const [key, value] of response.headers) res.setHeader(key, value);
+    const idempotencyKey = req.method === 'POST' ? headers.get(idempotencyHeader) : undefined;
+    const { response, statements, answered } = await withStatementTally(async (tally) => {
+      if (idempotencyKey === undefined) {
+        return { response: await executeGraphQL(), statements: tally.statements, answered: null };
+      }
+      const answered = await executeWithKey(idempotencyKey);
+      return { ...answered, statements: tally.statements };
+    });
+    if (answered) {
+      res.writeHead(answered.status, {
+        ...answered.headers,
+        'x-request-id': requestId,
+        'x-sql-statements': String(statements),
+      });
+      res.end(answered.body);
+      return;
+    }
+    for (const [key, value] of response!.headers) res.setHeader(key, value);
     if (context?.responseCookies.length) res.setHeader('set-cookie', context.responseCookies);
     res.setHeader('x-request-id', requestId);
     // Statements this request cost, session lookup included: how N+1 regressions get caught.
     res.setHeader('x-sql-statements', String(statements));
-    res.statusCode = response.status ?? 200;
-    if (response.body.kind === 'complete') {
-      res.end(response.body.string);
+    res.statusCode = response!.status ?? 200;
+    if (response!.body.kind === 'complete') {
+      res.end(response!.body.string);
     } else {
-      for await (const chunk of response.body.asyncIterator) res.write(chunk);
+      for await (const chunk of response!.body.asyncIterator) res.write(chunk);
       res.end();
     }
 
     function executeGraphQL() {
       return apollo.executeHTTPGraphQLRequest({
         httpGraphQLRequest: { method: req.method ?? 'GET', headers, search: url.search, body },
-        context: async () => {
-          context = await routeContext(req, requestId, database, config, log);
-          return context;
-        },
+        context: async () =>
+          (context ??= await routeContext(req, requestId, database, config, log)),
       });
+    }
+
+    /** The request under an Idempotency-Key: a stored or refused answer, or a fresh response. */
+    async function executeWithKey(key: string) {
+      const caller = (context = await routeContext(req, requestId, database, config, log));
+      const refused = refuseKey(key, caller);
+      if (refused) return { response: null, answered: refused };
+      const requestHash = requestHashOf(body);
+      const record = await findIdempotencyRecord(database.db, caller.viewer!.id, key);
+      if (record) {
+        return {
+          response: null,
+          answered: await answerFromRecord(database.db, caller, key, requestHash, record),
+        };
+      }
+      let response: Awaited<ReturnType<typeof executeGraphQL>> | null = null;
+      const { raced } = await executeIdempotently(
+        database.db,
+        caller,
+        key,
+        requestHash,
+        async () => {
+          response = await executeGraphQL();
+          return {
+            status: response.status ?? 200,
+            body: response.body.kind === 'complete' ? response.body.string : null,
+          };
+        },
+      );
+      return raced ? { response: null, answered: raced } : { response, answered: null };
     }
   }
 

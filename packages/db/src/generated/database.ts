@@ -187,6 +187,16 @@ export interface Evaluations {
   created_at: Generated<Timestamp>;
 }
 
+export interface IdempotencyKeys {
+  account_id: number;
+  key: string;
+  request_hash: string;
+  claim_token: string;
+  response_status: number | null;
+  response_body: string | null;
+  created_at: Generated<Timestamp>;
+}
+
 export interface LoginFailures {
   id: GeneratedAlways<Int8>;
   username_key: string;
@@ -315,6 +325,7 @@ export interface DB {
   credit_ledger: CreditLedger;
   enrollments: Enrollments;
   evaluations: Evaluations;
+  idempotency_keys: IdempotencyKeys;
   login_failures: LoginFailures;
   memberships: Memberships;
   organizations: Organizations;

@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
 import { sql, type Kysely } from 'kysely';
 import type { DB } from '../generated/database';
+import { claimIdempotencyKey } from './idempotency.repository';
 
 export interface AuditEntry {
   actorId: number | null;
@@ -15,10 +16,13 @@ export interface AuditEntry {
 
 /**
  * Appends to the audit log inside the caller's transaction, so a change and its record
- * commit together or not at all. The table is append-only (grants and trigger); the entry is
+ * commit together or not at all. `db` must be that transaction. The table is append-only (grants and trigger); the entry is
  * sealed into the hash chain when the transaction commits (migration 2026-11-22T1400).
  */
 export async function appendAudit(db: Kysely<DB>, entry: AuditEntry): Promise<void> {
+  // Every write records itself here, in its own transaction: the one place where a request's
+  // idempotency key can be claimed so that it commits or rolls back with the writes.
+  await claimIdempotencyKey(db);
   await db
     .insertInto('audit_log')
     .values({
