@@ -22,3 +22,4 @@ export * from './repositories/attendance.repository';
 export * from './repositories/confirmation.repository';
 export * from './repositories/crediting.repository';
 export * from './repositories/ledger.repository';
+export { isDatabaseUnavailable } from './connection-errors';

@@ -5,6 +5,7 @@ import { ApolloServerPluginLandingPageDisabled } from '@apollo/server/plugin/dis
 import { PothosValidationError } from '@pothos/core';
 import {
   currentStatementTally,
+  isDatabaseUnavailable,
   migrationsAreCurrent,
   withStatementTally,
   type Database,
@@ -20,6 +21,31 @@ import { findRoute, routeContext } from './routes';
 import { createStaticHandler } from './static-files';
 
 const maxBodyBytes = 1024 * 1024;
+
+/**
+ * The answer while the database cannot be reached (refused, cut, restarting): a typed error a
+ * client can act on — retry after a moment — with HTTP 503, never an internal error with the
+ * driver's words. It does not promise that nothing was written: a connection lost while its
+ * COMMIT was on the wire may have committed, so a retry must be one the mutation can recognise
+ * (an import's idempotency key) or checked first.
+ */
+export const databaseUnavailable = {
+  code: 'DATABASE_UNAVAILABLE',
+  message: 'The registry cannot reach its database right now. Try again in a moment.',
+  retryAfterSeconds: 5,
+} as const;
+
+function databaseUnavailableError(): GraphQLError {
+  return new GraphQLError(databaseUnavailable.message, {
+    extensions: {
+      code: databaseUnavailable.code,
+      http: {
+        status: 503,
+        headers: new HeaderMap([['retry-after', String(databaseUnavailable.retryAfterSeconds)]]),
+      },
+    },
+  });
+}
 
 export interface RegistryServer {
   http: Server;
@@ -72,7 +98,12 @@ export async function createRegistryServer(
           return {
             async didEncounterErrors({ errors }) {
               for (const error of errors) {
-                if (!isExpected(error)) {
+                if (isDatabaseUnavailable(error.originalError)) {
+                  contextValue.log.warn(
+                    { err: error.originalError, path: error.path },
+                    'database unavailable',
+                  );
+                } else if (!isExpected(error)) {
                   contextValue.log.error(
                     { err: error.originalError ?? error, path: error.path },
                     'unexpected error',
@@ -87,6 +118,13 @@ export async function createRegistryServer(
                   if (error.extensions?.code === 'INTERNAL_SERVER_ERROR') {
                     (error.extensions as Record<string, unknown>).requestId =
                       contextValue.requestId;
+                  }
+                  if (error.extensions?.code === databaseUnavailable.code) {
+                    response.http.status = 503;
+                    response.http.headers.set(
+                      'retry-after',
+                      String(databaseUnavailable.retryAfterSeconds),
+                    );
                   }
                 }
               }
@@ -114,6 +152,17 @@ export async function createRegistryServer(
         ...original,
         message: clearerMessage(original.message, original.extensions?.code),
       };
+      if (
+        original.extensions?.code === databaseUnavailable.code ||
+        isDatabaseUnavailable(error instanceof GraphQLError ? error.originalError : error)
+      ) {
+        return {
+          message: databaseUnavailable.message,
+          ...(original.locations ? { locations: original.locations } : {}),
+          ...(original.path ? { path: original.path } : {}),
+          extensions: { code: databaseUnavailable.code },
+        };
+      }
       if (error instanceof GraphQLError && error.originalError instanceof PothosValidationError) {
         // Pothos refuses malformed global IDs, cursors and page sizes: the client's input.
         return { ...formatted, extensions: { code: 'BAD_USER_INPUT' } };
@@ -198,7 +247,17 @@ export async function createRegistryServer(
       return apollo.executeHTTPGraphQLRequest({
         httpGraphQLRequest: { method: req.method ?? 'GET', headers, search: url.search, body },
         context: async () => {
-          context = await routeContext(req, requestId, database, config, log);
+          try {
+            context = await routeContext(req, requestId, database, config, log);
+          } catch (error) {
+            // The session lookup is the first statement of every request: without the database
+            // Apollo would answer 500 "Context creation failed: <driver message>".
+            if (isDatabaseUnavailable(error)) {
+              log.warn({ err: error, requestId }, 'database unavailable');
+              throw databaseUnavailableError();
+            }
+            throw error;
+          }
           return context;
         },
       });
@@ -245,6 +304,21 @@ export async function createRegistryServer(
               ? serveStatic(req, res)
               : Promise.resolve(sendJson(res, 405, { error: 'method not allowed' }));
     work.catch((error: unknown) => {
+      if (isDatabaseUnavailable(error)) {
+        log.warn({ err: error, requestId }, 'database unavailable');
+        if (!res.headersSent) {
+          res.setHeader('retry-after', String(databaseUnavailable.retryAfterSeconds));
+          return sendJson(res, 503, {
+            errors: [
+              {
+                message: databaseUnavailable.message,
+                extensions: { code: databaseUnavailable.code, requestId },
+              },
+            ],
+          });
+        }
+        return res.destroy();
+      }
       log.error({ err: error, requestId }, 'request failed');
       if (!res.headersSent)
         sendJson(res, 500, {
