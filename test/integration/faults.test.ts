@@ -662,4 +662,70 @@ describe.skipIf(skipReason !== null)('faults (throwaway PostgreSQL cluster)', ()
         `after restoring, /readyz answered 200 in ${recoveredMs} ms and reads and writes worked on the same process`,
     );
   }, 60_000);
+  it('a network that swallows packets: /readyz answers 503 within its bound, held requests complete when it returns', async () => {
+    const proxy: TcpProxy = await startTcpProxy({ host: '127.0.0.1', port: cluster.port });
+    cleanups.push(() => proxy.close());
+    const proxied = await openDatabase({
+      url: `postgres://postgres@127.0.0.1:${proxy.port}/registry`,
+      poolSize: 4,
+    });
+    cleanups.push(() => proxied.close());
+    const api = await startTestServer(proxied);
+    cleanups.push(() => api.stop());
+    const token = await login(
+      api.url,
+      demoLogins.find((l) => l.username === 'admin')!,
+    );
+    const timed = async <T>(work: () => Promise<T>) => {
+      const started = performance.now();
+      const result = await work();
+      return { result, ms: Math.round(performance.now() - started) };
+    };
+    const read = () =>
+      timed(() =>
+        post<{ me: { username: string } | null }>(
+          api.url,
+          `{ me { username } }`,
+          {},
+          token,
+          30_000,
+        ),
+      );
+    expect(await readyz(api.url)).toBe(200);
+    expect((await read()).result.data?.me?.username).toBe('admin');
+
+    proxy.stall();
+    const stallMs = 5_000;
+    const reads = Array.from({ length: 3 }, read);
+    // Probes keep coming while it lasts, more of them than the pool has connections.
+    const probes: Array<{ result: number; ms: number }> = [];
+    const stalledAt = performance.now();
+    while (performance.now() - stalledAt < stallMs) {
+      probes.push(
+        ...(await Promise.all([timed(() => readyz(api.url)), timed(() => readyz(api.url))])),
+      );
+    }
+    proxy.restore();
+    const restoredAt = performance.now();
+    await until(
+      '/readyz to answer 200 after the network is back',
+      async () => (await readyz(api.url)) === 200,
+      20_000,
+    );
+    const recoveredMs = Math.round(performance.now() - restoredAt);
+    const held = await Promise.all(reads);
+    expect((await read()).result.data?.me?.username).toBe('admin');
+    console.info(
+      `faults/network stall: for ${stallMs} ms ${probes.length} /readyz probes answered ` +
+        `${histogram(probes.map((p) => String(p.result)))} in at most ${Math.max(...probes.map((p) => p.ms))} ms; ` +
+        `/readyz 200 again ${recoveredMs} ms after the network returned; 3 reads sent during the stall ` +
+        `answered ${held.map((r) => `${r.result.status} in ${r.ms} ms`).join(', ')}`,
+    );
+    for (const probe of probes) {
+      expect(probe.result).toBe(503);
+      expect(probe.ms).toBeLessThan(5_000);
+    }
+    // Held, not lost: what the stalled network carried arrives when it returns.
+    for (const { result } of held) expect(result.data?.me?.username).toBe('admin');
+  }, 90_000);
 });

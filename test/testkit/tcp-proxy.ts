@@ -5,9 +5,11 @@ import { createConnection, createServer, type Socket } from 'node:net';
  * (PostgreSQL), to cut the network between them and restore it while both keep running.
  *
  * `cut()` destroys every open connection (both sides see a reset) and from then on resets each
- * new connection as soon as it is accepted, so clients are refused rather than left waiting;
- * `restore()` forwards again. The listening port never changes, so the client's connection
- * string stays valid throughout.
+ * new connection as soon as it is accepted, so clients are refused rather than left waiting.
+ * `stall()` is the other kind of outage, a network that swallows packets: open connections stop
+ * carrying bytes and new ones are accepted but go nowhere, so clients wait; what was sent is
+ * held, not lost, and flows on when the network returns. `restore()` forwards again. The
+ * listening port never changes, so the client's connection string stays valid throughout.
  */
 export interface TcpProxy {
   port: number;
@@ -16,17 +18,29 @@ export interface TcpProxy {
   /** Connections refused since the last cut. */
   refused(): number;
   cut(): void;
+  stall(): void;
   restore(): void;
   close(): Promise<void>;
 }
 
 export async function startTcpProxy(target: { host: string; port: number }): Promise<TcpProxy> {
   const pairs = new Set<{ client: Socket; upstream: Socket }>();
-  let down = false;
+  let state: 'up' | 'cut' | 'stalled' = 'up';
   let refusedCount = 0;
 
+  const flow = ({ client, upstream }: { client: Socket; upstream: Socket }) => {
+    client.pipe(upstream);
+    upstream.pipe(client);
+  };
+  const hold = ({ client, upstream }: { client: Socket; upstream: Socket }) => {
+    client.unpipe(upstream);
+    upstream.unpipe(client);
+    client.pause();
+    upstream.pause();
+  };
+
   const server = createServer((client) => {
-    if (down) {
+    if (state === 'cut') {
       refusedCount += 1;
       client.resetAndDestroy();
       return;
@@ -43,8 +57,8 @@ export async function startTcpProxy(target: { host: string; port: number }): Pro
     upstream.on('error', end);
     client.on('close', end);
     upstream.on('close', end);
-    client.pipe(upstream);
-    upstream.pipe(client);
+    if (state === 'stalled') hold(pair);
+    else flow(pair);
   });
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
@@ -57,7 +71,7 @@ export async function startTcpProxy(target: { host: string; port: number }): Pro
     open: () => pairs.size,
     refused: () => refusedCount,
     cut() {
-      down = true;
+      state = 'cut';
       refusedCount = 0;
       for (const { client, upstream } of pairs) {
         client.resetAndDestroy();
@@ -65,8 +79,13 @@ export async function startTcpProxy(target: { host: string; port: number }): Pro
       }
       pairs.clear();
     },
+    stall() {
+      state = 'stalled';
+      for (const pair of pairs) hold(pair);
+    },
     restore() {
-      down = false;
+      if (state === 'stalled') for (const pair of pairs) flow(pair);
+      state = 'up';
     },
     async close() {
       for (const { client, upstream } of pairs) {

@@ -22,6 +22,9 @@ import { createStaticHandler } from './static-files';
 
 const maxBodyBytes = 1024 * 1024;
 
+/** How long /readyz waits for the database before it answers 503 "database not answering". */
+export const readinessTimeoutMs = 3_000;
+
 /**
  * The answer while the database cannot be reached (refused, cut, restarting): a typed error a
  * client can act on — retry after a moment — with HTTP 503, never an internal error with the
@@ -264,17 +267,38 @@ export async function createRegistryServer(
     }
   }
 
+  /**
+   * Readiness asks the database, with a bound: a network that swallows packets would otherwise
+   * leave the probe waiting as long as TCP does (minutes), and an orchestrator needs an answer.
+   * Probes share the check in flight, so a stalled database holds at most one pool connection
+   * for readiness however often it is probed.
+   */
+  let readinessCheck: Promise<'ready' | 'migrations pending' | 'database unreachable'> | null =
+    null;
+  function checkReadiness() {
+    readinessCheck ??= (async () => {
+      try {
+        await sql`select 1`.execute(database.db);
+        return (await migrationsAreCurrent(database.db)) ? 'ready' : 'migrations pending';
+      } catch {
+        return 'database unreachable';
+      }
+    })().finally(() => {
+      readinessCheck = null;
+    });
+    return readinessCheck;
+  }
+
   async function handleReady(res: ServerResponse) {
-    try {
-      await sql`select 1`.execute(database.db);
-      const current = await migrationsAreCurrent(database.db);
-      sendJson(res, current ? 200 : 503, {
-        status: current ? 'ready' : 'migrations pending',
-        engine: database.engine,
-      });
-    } catch {
-      sendJson(res, 503, { status: 'database unreachable', engine: database.engine });
-    }
+    let timer: NodeJS.Timeout | undefined;
+    const status = await Promise.race([
+      checkReadiness(),
+      new Promise<'database not answering'>((resolve) => {
+        timer = setTimeout(() => resolve('database not answering'), readinessTimeoutMs);
+      }),
+    ]);
+    clearTimeout(timer);
+    sendJson(res, status === 'ready' ? 200 : 503, { status, engine: database.engine });
   }
 
   const http = createServer((req, res) => {
