@@ -54,8 +54,16 @@ export async function openDatabase(options: DatabaseOptions): Promise<Database> 
           parsers[oid] ?? pg.types.getTypeParser(oid, format)) as typeof pg.types.getTypeParser,
       },
     });
-    // An idle client losing its connection must not crash the process; the pool replaces it.
+    // A client losing its connection must not crash the process. The pool listens for errors
+    // only while a client is idle; a client checked out between two statements of a
+    // transaction (while JavaScript runs) has no listener then, and an 'error' event without a
+    // listener is an uncaught exception that ends the process — a database restart or a network
+    // cut would take every API process down with it. The statement that next uses the client
+    // fails instead ("not queryable"), its transaction rolls back, and the pool discards it.
     pool.on('error', () => undefined);
+    pool.on('connect', (client) => {
+      client.on('error', () => undefined);
+    });
     const db = new Kysely<DB>({ dialect: new PostgresDialect({ pool }), log });
     return { db, engine: 'postgres', close: () => db.destroy() };
   }

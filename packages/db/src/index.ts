@@ -23,3 +23,4 @@ export * from './repositories/attendance.repository';
 export * from './repositories/confirmation.repository';
 export * from './repositories/crediting.repository';
 export * from './repositories/ledger.repository';
+export { isDatabaseUnavailable } from './connection-errors';

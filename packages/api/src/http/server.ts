@@ -6,6 +6,7 @@ import { PothosValidationError } from '@pothos/core';
 import {
   currentStatementTally,
   findIdempotencyRecord,
+  isDatabaseUnavailable,
   migrationsAreCurrent,
   withStatementTally,
   type Database,
@@ -28,6 +29,34 @@ import { findRoute, routeContext } from './routes';
 import { createStaticHandler } from './static-files';
 
 const maxBodyBytes = 1024 * 1024;
+
+/** How long /readyz waits for the database before it answers 503 "database not answering". */
+export const readinessTimeoutMs = 3_000;
+
+/**
+ * The answer while the database cannot be reached (refused, cut, restarting): a typed error a
+ * client can act on — retry after a moment — with HTTP 503, never an internal error with the
+ * driver's words. It does not promise that nothing was written: a connection lost while its
+ * COMMIT was on the wire may have committed, so a retry must be one the mutation can recognise
+ * (an import's idempotency key) or checked first.
+ */
+export const databaseUnavailable = {
+  code: 'DATABASE_UNAVAILABLE',
+  message: 'The registry cannot reach its database right now. Try again in a moment.',
+  retryAfterSeconds: 5,
+} as const;
+
+function databaseUnavailableError(): GraphQLError {
+  return new GraphQLError(databaseUnavailable.message, {
+    extensions: {
+      code: databaseUnavailable.code,
+      http: {
+        status: 503,
+        headers: new HeaderMap([['retry-after', String(databaseUnavailable.retryAfterSeconds)]]),
+      },
+    },
+  });
+}
 
 export interface RegistryServer {
   http: Server;
@@ -80,7 +109,12 @@ export async function createRegistryServer(
           return {
             async didEncounterErrors({ errors }) {
               for (const error of errors) {
-                if (!isExpected(error)) {
+                if (isDatabaseUnavailable(error.originalError)) {
+                  contextValue.log.warn(
+                    { err: error.originalError, path: error.path },
+                    'database unavailable',
+                  );
+                } else if (!isExpected(error)) {
                   contextValue.log.error(
                     { err: error.originalError ?? error, path: error.path },
                     'unexpected error',
@@ -95,6 +129,13 @@ export async function createRegistryServer(
                   if (error.extensions?.code === 'INTERNAL_SERVER_ERROR') {
                     (error.extensions as Record<string, unknown>).requestId =
                       contextValue.requestId;
+                  }
+                  if (error.extensions?.code === databaseUnavailable.code) {
+                    response.http.status = 503;
+                    response.http.headers.set(
+                      'retry-after',
+                      String(databaseUnavailable.retryAfterSeconds),
+                    );
                   }
                 }
               }
@@ -122,6 +163,17 @@ export async function createRegistryServer(
         ...original,
         message: clearerMessage(original.message, original.extensions?.code),
       };
+      if (
+        original.extensions?.code === databaseUnavailable.code ||
+        isDatabaseUnavailable(error instanceof GraphQLError ? error.originalError : error)
+      ) {
+        return {
+          message: databaseUnavailable.message,
+          ...(original.locations ? { locations: original.locations } : {}),
+          ...(original.path ? { path: original.path } : {}),
+          extensions: { code: databaseUnavailable.code },
+        };
+      }
       if (error instanceof GraphQLError && error.originalError instanceof PothosValidationError) {
         // Pothos refuses malformed global IDs, cursors and page sizes: the client's input.
         return { ...formatted, extensions: { code: 'BAD_USER_INPUT' } };
@@ -218,8 +270,21 @@ export async function createRegistryServer(
     function executeGraphQL() {
       return apollo.executeHTTPGraphQLRequest({
         httpGraphQLRequest: { method: req.method ?? 'GET', headers, search: url.search, body },
-        context: async () =>
-          (context ??= await routeContext(req, requestId, database, config, log)),
+        context: async () => {
+          if (context) return context;
+          try {
+            context = await routeContext(req, requestId, database, config, log);
+          } catch (error) {
+            // The session lookup is the first statement of every request: without the database
+            // Apollo would answer 500 "Context creation failed: <driver message>".
+            if (isDatabaseUnavailable(error)) {
+              log.warn({ err: error, requestId }, 'database unavailable');
+              throw databaseUnavailableError();
+            }
+            throw error;
+          }
+          return context;
+        },
       });
     }
 
@@ -254,17 +319,38 @@ export async function createRegistryServer(
     }
   }
 
+  /**
+   * Readiness asks the database, with a bound: a network that swallows packets would otherwise
+   * leave the probe waiting as long as TCP does (minutes), and an orchestrator needs an answer.
+   * Probes share the check in flight, so a stalled database holds at most one pool connection
+   * for readiness however often it is probed.
+   */
+  let readinessCheck: Promise<'ready' | 'migrations pending' | 'database unreachable'> | null =
+    null;
+  function checkReadiness() {
+    readinessCheck ??= (async () => {
+      try {
+        await sql`select 1`.execute(database.db);
+        return (await migrationsAreCurrent(database.db)) ? 'ready' : 'migrations pending';
+      } catch {
+        return 'database unreachable';
+      }
+    })().finally(() => {
+      readinessCheck = null;
+    });
+    return readinessCheck;
+  }
+
   async function handleReady(res: ServerResponse) {
-    try {
-      await sql`select 1`.execute(database.db);
-      const current = await migrationsAreCurrent(database.db);
-      sendJson(res, current ? 200 : 503, {
-        status: current ? 'ready' : 'migrations pending',
-        engine: database.engine,
-      });
-    } catch {
-      sendJson(res, 503, { status: 'database unreachable', engine: database.engine });
-    }
+    let timer: NodeJS.Timeout | undefined;
+    const status = await Promise.race([
+      checkReadiness(),
+      new Promise<'database not answering'>((resolve) => {
+        timer = setTimeout(() => resolve('database not answering'), readinessTimeoutMs);
+      }),
+    ]);
+    clearTimeout(timer);
+    sendJson(res, status === 'ready' ? 200 : 503, { status, engine: database.engine });
   }
 
   const http = createServer((req, res) => {
@@ -294,6 +380,21 @@ export async function createRegistryServer(
               ? serveStatic(req, res)
               : Promise.resolve(sendJson(res, 405, { error: 'method not allowed' }));
     work.catch((error: unknown) => {
+      if (isDatabaseUnavailable(error)) {
+        log.warn({ err: error, requestId }, 'database unavailable');
+        if (!res.headersSent) {
+          res.setHeader('retry-after', String(databaseUnavailable.retryAfterSeconds));
+          return sendJson(res, 503, {
+            errors: [
+              {
+                message: databaseUnavailable.message,
+                extensions: { code: databaseUnavailable.code, requestId },
+              },
+            ],
+          });
+        }
+        return res.destroy();
+      }
       log.error({ err: error, requestId }, 'request failed');
       if (!res.headersSent)
         sendJson(res, 500, {
