@@ -12,7 +12,7 @@ export const en = {
   'inst.editor.saving': 'Saving…',
   'inst.editor.saved': 'Changes saved.',
   'inst.editor.created': 'Draft created. Add its sessions below, then submit it for approval.',
-  'inst.editor.fixErrors': '{count} fields need attention.',
+  'inst.editor.fixErrors': 'Fields that need attention: {count}.',
   'inst.editor.readOnly': 'Nothing can change while the education office reviews this activity.',
   'inst.editor.chooseCategory': 'Choose a category',
   'inst.editor.noProvider': 'Your account acts for no training institution or school.',
