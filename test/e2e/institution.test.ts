@@ -154,7 +154,7 @@ describe('institution screens', () => {
     await page.close();
   });
 
-  it('opens a roster and previews an attendance CSV, listing its bad row before writing anything', async () => {
+  it('opens a roster, previews an attendance CSV listing its bad row before writing anything, and closes the activity', async () => {
     const { id, nationalId } = await runningActivity();
     const page = await browser.newPage({ locale: 'en-US' });
     await signIn(page, 'institution');
@@ -198,6 +198,22 @@ describe('institution screens', () => {
     expect(await attendanceCount(id)).toBe(before);
     await screenshot(page, 'institution-import-preview');
     axeResults.push(await expectAccessible(page, 'roster (CSV preview)'));
+
+    // Closing asks first, then shows where confirmation and crediting stand.
+    await page.getByRole('button', { name: 'Close the activity' }).click();
+    const dialog = page.getByRole('dialog', { name: 'Close the activity' });
+    await dialog.waitFor();
+    await dialog.getByRole('button', { name: 'Close the activity' }).click();
+    await page.getByText('Status is now: Closed.').waitFor();
+    await page.getByRole('heading', { name: 'Confirmation and credits' }).waitFor();
+    expect(await page.getByRole('progressbar').count()).toBeGreaterThan(0);
+    expect(await page.locator('.facts').textContent()).toMatch(/Not yet decided/);
+    const closed = await sql<{ status: string }>`
+      select status from activities where id = ${id}
+    `.execute(database.db);
+    expect(closed.rows[0]!.status).toBe('closed');
+    await screenshot(page, 'institution-roster-closed');
+    axeResults.push(await expectAccessible(page, 'roster (closed)'));
     await page.close();
   });
 });

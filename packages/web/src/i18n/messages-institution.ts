@@ -87,7 +87,7 @@ export const en = {
   'inst.link.roster': 'Roster and attendance',
   'inst.link.detail': 'Back to the activity',
   'inst.roster.title': 'Roster',
-  'inst.roster.count': '{count} enrollments',
+  'inst.roster.count': 'Enrollments: {count}',
   'inst.roster.empty': 'Nobody is enrolled yet.',
   'inst.roster.teacher': 'Teacher',
   'inst.roster.nationalId': 'Teacher ID',

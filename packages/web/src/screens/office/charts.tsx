@@ -15,7 +15,7 @@ export interface Bar {
 }
 
 const barHeight = 26;
-const labelWidth = 190;
+const labelWidth = 230;
 const width = 640;
 
 /** Horizontal bars, longest first as given; `max` fixes the scale (e.g. 1 for rates). */
@@ -44,7 +44,7 @@ export function BarChart(props: { title: string; bars: readonly Bar[]; max?: num
               textAnchor="end"
               dominantBaseline="middle"
             >
-              {shorten(bar.label, 16)}
+              {shorten(bar.label, 22)}
             </text>
             <rect
               x={labelWidth}
@@ -81,7 +81,8 @@ export function LineChart(props: {
   const titleId = useId();
   const height = 260;
   const left = 48;
-  const right = 16;
+  // Room for half of the last month's label, centred on the last point.
+  const right = 32;
   const top = 16;
   const bottom = 40;
   const count = props.labels.length;

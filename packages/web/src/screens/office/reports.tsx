@@ -103,7 +103,7 @@ export default function ReportsScreen() {
       value: row.completionRate ?? 0,
       display: percent.format(row.completionRate ?? 0),
     }));
-  const months = report?.participationByMonth ?? [];
+  const months = everyMonth(report?.participationByMonth ?? []);
   const monthLabel = (month: string) =>
     monthFormat.format(new Date(`${month.slice(0, 10)}T00:00:00Z`));
 
@@ -248,6 +248,28 @@ export default function ReportsScreen() {
       )}
     </section>
   );
+}
+
+/**
+ * The API lists only months with participation; a time axis needs the empty ones too, or
+ * January and May would sit side by side. Months are ISO dates (the first of the month).
+ */
+function everyMonth(
+  months: readonly { month: string; enrollments: number; teachers: number }[],
+): { month: string; enrollments: number; teachers: number }[] {
+  if (months.length === 0) return [];
+  const byMonth = new Map(months.map((m) => [m.month.slice(0, 7), m]));
+  const keys = [...byMonth.keys()].sort();
+  const [first, last] = [keys[0]!, keys.at(-1)!];
+  const filled = [];
+  for (let [year, month] = first.split('-').map(Number) as [number, number]; ;) {
+    const key = `${year}-${String(month).padStart(2, '0')}`;
+    filled.push(byMonth.get(key) ?? { month: `${key}-01`, enrollments: 0, teachers: 0 });
+    if (key >= last) break;
+    month += 1;
+    if (month > 12) [year, month] = [year + 1, 1];
+  }
+  return filled;
 }
 
 function ChartPanel(props: { id: string; title: string; empty: boolean; children: ReactNode }) {
