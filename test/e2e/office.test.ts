@@ -162,6 +162,13 @@ describe('office screens', () => {
     const behindResponse = await page.request.get(`${server.url}${behind}`);
     expect(behindResponse.status()).toBe(200);
     expect(behindResponse.headers()['content-type']).toMatch(/^text\/csv/);
+
+    // The same dashboard in Simplified Chinese: every string comes from the zh-CN table.
+    await page.getByLabel('Language').selectOption('zh-CN');
+    await page.getByRole('heading', { level: 1, name: '统计报表' }).waitFor();
+    await page.getByRole('heading', { name: '各类别学时' }).waitFor();
+    await screenshot(page, 'office-reports-zh');
+    axeResults.push(await expectAccessible(page, 'reports dashboard (zh-CN)'));
     await page.close();
   });
 });
