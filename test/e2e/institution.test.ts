@@ -113,7 +113,16 @@ describe('institution screens', () => {
     axeResults.push(await expectAccessible(page, 'activity editor (field error)'));
 
     await hours.fill('12');
+    // A lost connection keeps everything typed and offers to send it again.
+    await page.route('**/graphql', (route) => route.abort('internetdisconnected'));
     await page.getByRole('button', { name: 'Create draft' }).click();
+    await page.getByText('The registry cannot be reached').waitFor();
+    expect(await page.getByLabel('Title', { exact: true }).inputValue()).toBe(
+      '端到端测试：课堂提问设计',
+    );
+    expect(await hours.inputValue()).toBe('12');
+    await page.unroute('**/graphql');
+    await page.getByRole('button', { name: 'Try again' }).click();
     await page.getByText('Draft created.').waitFor();
     expect(page.url()).toMatch(/\/institution\/activities\/[^/]+\/edit/);
 
@@ -139,18 +148,35 @@ describe('institution screens', () => {
     await screenshot(page, 'institution-editor-session');
     axeResults.push(await expectAccessible(page, 'activity editor (sessions)'));
 
+    // Editing the saved draft sends what changed.
+    await page.getByLabel('Description').fill('围绕课堂提问的层次与追问策略。');
+    await page.getByRole('button', { name: 'Save changes' }).click();
+    await page.getByText('Changes saved.').waitFor();
+
     await page.getByRole('button', { name: 'Submit for approval' }).click();
     await page.getByText('Status is now: Submitted.').waitFor();
     await screenshot(page, 'institution-activity-submitted');
 
-    const { rows } = await sql<{ status: string; sessions: number; trainers: number }>`
-      select a.status,
+    const { rows } = await sql<{
+      status: string;
+      description: string;
+      sessions: number;
+      trainers: number;
+    }>`
+      select a.status, a.description,
         (select count(*)::int from sessions s where s.activity_id = a.id) as sessions,
         (select count(*)::int from session_trainers st join sessions s on s.id = st.session_id
           where s.activity_id = a.id) as trainers
       from activities a where a.code = 'E2E-CREATE-1'
     `.execute(database.db);
-    expect(rows).toEqual([{ status: 'submitted', sessions: 1, trainers: 1 }]);
+    expect(rows).toEqual([
+      {
+        status: 'submitted',
+        description: '围绕课堂提问的层次与追问策略。',
+        sessions: 1,
+        trainers: 1,
+      },
+    ]);
     await page.close();
   });
 

@@ -137,6 +137,20 @@ const UpdateActivityMutation = graphql(`
           category {
             code
           }
+          eligibilityRules {
+            stages
+            roleTags
+            subjects
+            locality
+            minYearsOfService
+            maxYearsOfService
+          }
+          completionRules {
+            minAttendanceRatio
+            requireOnlineMinimums
+            minAssignmentsOnTime
+            minAssessment
+          }
         }
       }
       ... on UserError {
@@ -354,6 +368,32 @@ function rulesFrom(draft: Draft) {
   };
 }
 
+/** The fields both createActivity and updateActivity take, from what the form holds. */
+function inputFrom(draft: Draft) {
+  return {
+    title: draft.title.trim(),
+    description: draft.description,
+    category: draft.category,
+    level: draft.level,
+    deliveryMode: draft.deliveryMode,
+    startsOn: draft.startsOn,
+    endsOn: draft.endsOn,
+    creditHours: Number(draft.creditHours),
+    capacity: numberOrNull(draft.capacity),
+    selfEnrollment: draft.selfEnrollment,
+    ...rulesFrom(draft),
+  };
+}
+
+/** The fields of `next` whose value differs from `saved` (rules compared as a whole). */
+function changedFields<T extends Record<string, unknown>>(next: T, saved: T): Partial<T> {
+  return Object.fromEntries(
+    Object.entries(next).filter(
+      ([key, value]) => JSON.stringify(value) !== JSON.stringify(saved[key]),
+    ),
+  ) as Partial<T>;
+}
+
 /** Statuses in which the provider edits without going through the office. */
 const freelyEditable = new Set(['DRAFT', 'REJECTED']);
 /** Statuses in which a change needs a reason (and the office for rule changes). */
@@ -455,19 +495,7 @@ function ActivityEditor(props: { activity: LoadedActivity | null; refetch?(): vo
       setFocusRequest((n) => n + 1);
       return;
     }
-    const common = {
-      title: draft.title.trim(),
-      description: draft.description,
-      category: draft.category,
-      level: draft.level,
-      deliveryMode: draft.deliveryMode,
-      startsOn: draft.startsOn,
-      endsOn: draft.endsOn,
-      creditHours: Number(draft.creditHours),
-      capacity: numberOrNull(draft.capacity),
-      selfEnrollment: draft.selfEnrollment,
-      ...rulesFrom(draft),
-    };
+    const common = inputFrom(draft);
     let payload:
       | NonNullable<typeof created.data>['createActivity']
       | NonNullable<typeof updated.data>['updateActivity']
@@ -477,7 +505,9 @@ function ActivityEditor(props: { activity: LoadedActivity | null; refetch?(): vo
         input: {
           id: activity.id,
           version: activity.version,
-          ...common,
+          // Only what changed: after approval, untouched rules must not read as a change
+          // that needs the office.
+          ...changedFields(common, inputFrom(draftFrom(activity))),
           ...(needsReason ? { reason: draft.reason.trim() } : {}),
         },
       });
