@@ -225,6 +225,28 @@ describe('institution screens', () => {
     await screenshot(page, 'institution-import-preview');
     axeResults.push(await expectAccessible(page, 'roster (CSV preview)'));
 
+    // The corrected file is clean, and only then can it be written.
+    await page.getByLabel('CSV file', { exact: true }).setInputFiles({
+      name: 'sign-in-sheet-fixed.csv',
+      mimeType: 'text/csv',
+      buffer: Buffer.from(
+        `teacher_national_id,session_sequence,status,minutes\r\n${nationalId},1,late,55\r\n`,
+        'utf8',
+      ),
+    });
+    await page.getByRole('button', { name: 'Check the file' }).click();
+    await page.getByText('Every row is valid (rows: 1).').waitFor();
+    await page.getByRole('button', { name: 'Import the file (rows: 1)' }).click();
+    await page.getByText('Attendance rows imported: 1.').waitFor();
+    const imported = await sql<{ status: string; minutes: number; source: string }>`
+      select a.status, a.minutes, a.source from attendance a
+      join sessions s on s.id = a.session_id and s.sequence = 1
+      join enrollments e on e.id = a.enrollment_id
+      join teachers t on t.id = e.teacher_id and t.national_id = ${nationalId}
+      where a.activity_id = ${id}
+    `.execute(database.db);
+    expect(imported.rows).toEqual([{ status: 'late', minutes: 55, source: 'import' }]);
+
     // Closing asks first, then shows where confirmation and crediting stand.
     await page.getByRole('button', { name: 'Close the activity' }).click();
     const dialog = page.getByRole('dialog', { name: 'Close the activity' });

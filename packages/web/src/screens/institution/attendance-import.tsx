@@ -66,6 +66,15 @@ async function base64Of(file: File): Promise<string> {
   return btoa(binary);
 }
 
+/**
+ * A random key per chosen file. crypto.randomUUID exists only in secure contexts (HTTPS or
+ * localhost); getRandomValues exists everywhere, so a gateway served over plain HTTP works too.
+ */
+function idempotencyKey(): string {
+  const bytes = crypto.getRandomValues(new Uint8Array(16));
+  return Array.from(bytes, (b) => b.toString(16).padStart(2, '0')).join('');
+}
+
 type Preview = Extract<
   ResultOf<typeof PreviewMutation>['previewAttendanceImport'],
   { __typename: 'MutationPreviewAttendanceImportSuccess' }
@@ -89,7 +98,7 @@ export function AttendanceImport(props: { activityId: string; onCommitted?(): vo
     setPreview(null);
     setMessage(null);
     setFile(
-      chosen ? { csv: await base64Of(chosen), key: crypto.randomUUID(), name: chosen.name } : null,
+      chosen ? { csv: await base64Of(chosen), key: idempotencyKey(), name: chosen.name } : null,
     );
   }
 
