@@ -3,6 +3,7 @@ import { Link } from 'wouter';
 import { graphql } from '../graphql/graphql';
 import { useLocale } from '../i18n/locale';
 import type { MessageKey } from '../i18n/messages';
+import { ActivityManageLinks } from './institution/activity-links';
 import { QueryState } from './query-state';
 
 const ActivityQuery = graphql(`
@@ -85,6 +86,7 @@ export default function ActivityDetailScreen(props: { id: string }) {
           {t(`status.${activity.status}` as MessageKey)}
         </span>
       </p>
+      <ActivityManageLinks activityId={activity.id} providerId={activity.provider.id} />
       {activity.rejectionReason && <p className="alert">{activity.rejectionReason}</p>}
       <p>{activity.description}</p>
       <h2>{t('activity.details')}</h2>
