@@ -82,6 +82,8 @@ export const en = {
   'people.code.validUntil':
     'This code changes at {time}; the previous one is accepted for a minute more.',
   'people.code.window': 'Check-in is open from {from} to {to}.',
+  'people.code.outsideWindow':
+    'Check-in is not open now: teachers cannot use this code yet, or any more.',
   'people.code.unavailable':
     'You cannot show the code of this session: only its trainers and the provider’s administrators can.',
   'people.code.notFound': 'This session does not exist or is not visible to you.',
@@ -263,6 +265,7 @@ export const zhCN: Record<keyof typeof en, string> = {
   'people.code.qrAlt': '签到码 {code} 的二维码',
   'people.code.validUntil': '此签到码将于 {time} 更换；上一个签到码在之后一分钟内仍然有效。',
   'people.code.window': '签到时间为 {from} 至 {to}。',
+  'people.code.outsideWindow': '当前不在签到时间内：教师暂时或已经不能使用此签到码。',
   'people.code.unavailable': '您无法显示此课次的签到码：仅授课教师和培训机构管理员可以显示。',
   'people.code.notFound': '该课次不存在或您无权查看。',
   'people.grid.title': '第 {n} 次课考勤',

@@ -126,7 +126,8 @@ export default function AttendanceGridScreen(props: {
   params: Record<string, string | undefined>;
 }) {
   const { t } = useLocale();
-  const sessionId = props.params.id ?? '';
+  // wouter hands parameters over still percent-encoded (global IDs end in '=').
+  const sessionId = decodeURIComponent(props.params.id ?? '');
   const linked = new URLSearchParams(useSearch()).get('activity');
   const [search, researchActivity] = useQuery({ query: ActivityOfSessionQuery, pause: !!linked });
   const activityId =

@@ -36,7 +36,8 @@ export default function SessionCheckinCodeScreen(props: {
   params: Record<string, string | undefined>;
 }) {
   const { t, formatDateTime } = useLocale();
-  const id = props.params.id ?? '';
+  // wouter hands parameters over still percent-encoded (global IDs end in '=').
+  const id = decodeURIComponent(props.params.id ?? '');
   const [result, reexecute] = useQuery({
     query: SessionCheckinQuery,
     variables: { id },
@@ -72,6 +73,9 @@ export default function SessionCheckinCodeScreen(props: {
         <p>{t('people.code.unavailable')}</p>
       ) : (
         <div className="checkin-code panel">
+          {(Date.now() < Date.parse(code.opensAt) || Date.now() > Date.parse(code.closesAt)) && (
+            <p className="notice">{t('people.code.outsideWindow')}</p>
+          )}
           <p>{t('people.code.instructions')}</p>
           <p
             className="big-code"
