@@ -372,10 +372,11 @@ function SubstituteForm(props: {
   const answer = state.data?.substituteParticipant;
   const outcome = outcomeOf(answer, state.error);
   const idBase = `substitute-${enrollment.id}`;
-  // An ineligible substitute is refused with the engine's reasons: they belong to the choice.
-  const teacherIssue =
-    outcome?.fields['teacherId'] ??
-    (answer?.__typename === 'NotEligibleError' ? (outcome?.message ?? undefined) : undefined);
+  // The teacher is the form's only choice: an ineligible substitute (with the engine's
+  // reasons), one already on the roster or of another school are all refusals of that choice.
+  const teacherIssue = outcome
+    ? (outcome.fields['teacherId'] ?? (outcome.message || undefined))
+    : undefined;
   const input = { input: { enrollmentId: enrollment.id, teacherId } };
   async function submit(event: FormEvent) {
     event.preventDefault();
@@ -413,9 +414,11 @@ function SubstituteForm(props: {
           {t('people.eligibility.substitute')}
         </button>
       </div>
-      {answer?.__typename !== 'NotEligibleError' && (
-        <FormAlert outcome={outcome} error={state.error} retry={() => void substitute(input)} />
-      )}
+      <FormAlert
+        outcome={outcome && { ...outcome, message: null }}
+        error={state.error}
+        retry={() => void substitute(input)}
+      />
     </form>
   );
 }
