@@ -86,6 +86,16 @@ describe('teacher screens', () => {
     await page.locator('table.list tbody tr').first().waitFor();
     await screenshot(page, 'teacher-transcript');
     expect(await seriousViolations(page, 'teacher-transcript')).toEqual([]);
+
+    // The same numbers in Simplified Chinese, formatted for that locale.
+    await page.getByRole('link', { name: 'My progress' }).click();
+    await page.getByLabel('Language').selectOption('zh-CN');
+    await page.getByRole('heading', { name: '我的学时' }).waitFor();
+    expect(await page.getByTestId('total-counted').textContent()).toBe(
+      new Intl.NumberFormat('zh-CN', { maximumFractionDigits: 2 }).format(progress.total.counted),
+    );
+    await screenshot(page, 'teacher-progress-zh');
+    expect(await seriousViolations(page, 'teacher-progress-zh')).toEqual([]);
     await page.close();
   });
 

@@ -79,19 +79,21 @@ export default function MyCertificatesScreen() {
                     <div className="hint">{certificate.revocationReason}</div>
                   )}
                 </td>
-                <td className="links">
-                  {/* Plain links: the gateway serves the PDF with the session cookie. */}
-                  <a href={certificate.pdfUrl} target="_blank" rel="noopener">
-                    {t('people.certificates.pdf', { code: certificate.verificationCode })}
-                  </a>
-                  {certificate.credentialUrl && !certificate.revokedAt && (
-                    <a href={certificate.credentialUrl} download>
-                      {t('people.certificates.credential')}
+                <td>
+                  <div className="links">
+                    {/* Plain links: the gateway serves the PDF with the session cookie. */}
+                    <a href={certificate.pdfUrl} target="_blank" rel="noopener">
+                      {t('people.certificates.pdf', { code: certificate.verificationCode })}
                     </a>
-                  )}
-                  <Link href={`/verify?code=${encodeURIComponent(certificate.verificationCode)}`}>
-                    {t('people.certificates.verify')}
-                  </Link>
+                    {certificate.credentialUrl && !certificate.revokedAt && (
+                      <a href={certificate.credentialUrl} download>
+                        {t('people.certificates.credential')}
+                      </a>
+                    )}
+                    <Link href={`/verify?code=${encodeURIComponent(certificate.verificationCode)}`}>
+                      {t('people.certificates.verify')}
+                    </Link>
+                  </div>
                 </td>
               </tr>
             ))}

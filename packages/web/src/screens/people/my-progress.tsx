@@ -75,6 +75,12 @@ export default function MyProgressScreen() {
     );
   }
   const progress = teacher?.progress;
+  // Category bars share one scale (the cycle's total), so a 5-hour category looks small
+  // beside a 120-hour minimum instead of filling its own bar.
+  const categoryScale = Math.max(
+    progress?.total.required ?? 0,
+    ...(progress?.categories ?? []).map((line) => Math.max(line.required, line.counted)),
+  );
   return (
     <section className="people">
       <h1>{t('people.progress.title')}</h1>
@@ -131,6 +137,7 @@ export default function MyProgressScreen() {
                   counted={line.counted}
                   required={line.required}
                   status={line.status}
+                  scale={categoryScale}
                 />
                 {line.overCap > 0 && line.cap !== null && (
                   <p className="hint">

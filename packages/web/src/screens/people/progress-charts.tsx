@@ -13,11 +13,13 @@ export function ProgressBar(props: {
   status: 'BEHIND' | 'ON_TRACK' | 'MET';
   /** Share of the cycle already passed, 0 to 1: where an even pace would be today. */
   pace?: number;
+  /** Hours the full width stands for, so bars side by side compare; defaults to this bar's own. */
+  scale?: number;
 }) {
   const { t, formatNumber } = useLocale();
   const { counted, required, planned = 0, status, pace } = props;
   // Scale to the larger of requirement and what was counted, so an overshoot still fits.
-  const scale = Math.max(required, counted + planned, 1);
+  const scale = Math.max(props.scale ?? 0, required, counted + planned, 1);
   const width = 400;
   const x = (hours: number) => Math.min(width, (hours / scale) * width);
   return (

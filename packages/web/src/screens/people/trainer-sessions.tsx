@@ -88,19 +88,21 @@ export default function TrainerSessionsScreen() {
             </td>
             <td>{session.mode === 'ONLINE' ? t('activity.online') : session.location}</td>
             <td className="number">{formatNumber(session.hours)}</td>
-            <td className="links">
-              <Link
-                href={`/sessions/${encodeURIComponent(session.id)}/checkin`}
-                aria-label={t('people.sessions.showCodeFor', { title: session.title })}
-              >
-                {t('people.sessions.showCode')}
-              </Link>
-              <Link
-                href={`/sessions/${encodeURIComponent(session.id)}/attendance?activity=${encodeURIComponent(activity.id)}`}
-                aria-label={t('people.sessions.attendanceFor', { title: session.title })}
-              >
-                {t('people.sessions.attendance')}
-              </Link>
+            <td>
+              <div className="links">
+                <Link
+                  href={`/sessions/${encodeURIComponent(session.id)}/checkin`}
+                  aria-label={t('people.sessions.showCodeFor', { title: session.title })}
+                >
+                  {t('people.sessions.showCode')}
+                </Link>
+                <Link
+                  href={`/sessions/${encodeURIComponent(session.id)}/attendance?activity=${encodeURIComponent(activity.id)}`}
+                  aria-label={t('people.sessions.attendanceFor', { title: session.title })}
+                >
+                  {t('people.sessions.attendance')}
+                </Link>
+              </div>
             </td>
           </tr>
         ))}
