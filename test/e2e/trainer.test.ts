@@ -189,6 +189,22 @@ describe('trainer screens', () => {
     const editable = await page.locator('table.grid tbody tr:not(.locked)').count();
     await page.getByRole('button', { name: 'Save attendance' }).click();
     await page.getByText(`Saved ${editable} records.`).waitFor();
+
+    // The network fails while saving: the marks stay on screen and a retry sends them.
+    await page.route('**/graphql', (route) =>
+      route.request().postData()?.includes('RecordAttendance') ? route.abort() : route.fallback(),
+    );
+    await status(2).click();
+    await page.keyboard.press('l');
+    await page.getByRole('button', { name: 'Save attendance' }).click();
+    const alert = page.getByRole('alert').filter({ hasText: 'cannot be reached' });
+    await alert.waitFor();
+    expect(await status(2).getAttribute('data-status')).toBe('LATE');
+    await screenshot(page, 'trainer-attendance-offline');
+    await page.unroute('**/graphql');
+    await alert.getByRole('button', { name: 'Try again' }).click();
+    await page.getByText(`Saved ${editable} records.`).waitFor();
+    await expect.poll(() => status(2).getAttribute('data-status')).toBe('LATE');
     await page.close();
   });
 });
