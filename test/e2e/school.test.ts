@@ -81,6 +81,10 @@ describe('school screens', () => {
     await first.getByRole('button', { name: `Confirm eligibility of ${firstName}` }).click();
     const firstRow = page.locator(`tr[data-enrollment="${firstId}"]`);
     await expect.poll(() => firstRow.getAttribute('data-status')).toBe('ELIGIBILITY_CONFIRMED');
+    // Focus stays on the row, now showing its new state.
+    await expect
+      .poll(() => page.evaluate('document.activeElement?.closest("tr")?.dataset.enrollment'))
+      .toBe(firstId);
     expect(await enrollmentStatus(firstId)).toBe('ELIGIBILITY_CONFIRMED');
 
     // A rejection without a reason is refused at the reason field; nothing changes.

@@ -150,7 +150,14 @@ export default function SchoolEligibilityScreen() {
       <QueryState result={result} retry={() => reexecute({ requestPolicy: 'network-only' })} />
     );
   }
-  const touch = (id: string) => setTouched((current) => new Set([...current, id]));
+  const touch = (id: string) => {
+    setTouched((current) => new Set([...current, id]));
+    // The button pressed goes away with the decision: keep focus on the row's new state
+    // instead of dropping it to the top of the page.
+    requestAnimationFrame(() =>
+      document.querySelector<HTMLElement>(`tr[data-enrollment="${id}"] .status`)?.focus(),
+    );
+  };
   const shown = (e: Enrollment) =>
     e.status === 'REGISTERED' || e.status === 'ELIGIBILITY_REJECTED' || touched.has(e.id);
   const activities = result.data.activities.edges
@@ -225,7 +232,10 @@ function ParticipantRow(props: {
         <div className="code">{enrollment.teacher?.nationalId}</div>
       </th>
       <td>
-        <span className={`status status-enrollment-${enrollment.status.toLowerCase()}`}>
+        <span
+          className={`status status-enrollment-${enrollment.status.toLowerCase()}`}
+          tabIndex={-1}
+        >
           {t(`people.enrollment.${enrollment.status}`)}
         </span>
         {enrollment.rejectionReason && <div className="hint">{enrollment.rejectionReason}</div>}
