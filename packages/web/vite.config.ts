@@ -7,6 +7,14 @@ const gateway = process.env.GATEWAY_URL ?? 'http://127.0.0.1:4000';
 
 export default defineConfig({
   plugins: [react()],
-  server: { proxy: { '/graphql': gateway, '/healthz': gateway, '/readyz': gateway } },
+  server: {
+    proxy: {
+      '/graphql': gateway,
+      '/healthz': gateway,
+      '/readyz': gateway,
+      // Certificate PDFs and credentials are served by the gateway beside /graphql.
+      '/certificates': gateway,
+    },
+  },
   build: { outDir: 'dist', emptyOutDir: true, sourcemap: true },
 });

@@ -109,8 +109,17 @@ function Shell() {
               <Route component={NotFoundScreen} />
             </Switch>
           ) : (
-            // Deep links survive signing in: the login screen renders at whatever URL was asked for.
-            <LoginScreen />
+            <Switch>
+              {allRoutes
+                .filter((route) => route.public)
+                .map(({ path, screen: Screen }) => (
+                  <Route key={path} path={path}>
+                    {(params) => <Screen params={params} />}
+                  </Route>
+                ))}
+              {/* Deep links survive signing in: the login screen renders at whatever URL was asked for. */}
+              <Route component={LoginScreen} />
+            </Switch>
           )}
         </Suspense>
       </main>

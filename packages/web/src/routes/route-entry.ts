@@ -24,4 +24,6 @@ export interface RouteEntry {
   roles: readonly Role[];
   /** Label in the navigation bar; routes without one are reached by links. */
   nav?: MessageKey;
+  /** Renders without signing in too (e.g. certificate verification); the API still decides. */
+  public?: boolean;
 }
