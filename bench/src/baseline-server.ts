@@ -138,8 +138,8 @@ const handlers: Record<string, (t: Tally, input: Row) => Promise<unknown>> = {
               sessionIds,
             ),
             t.q(
-              `select "ranked".* from (select "attendance".*, row_number() over (partition by attendance.session_id order by attendance.id) as "position" from "attendance" where "attendance"."session_id" in (${placeholders(sessionIds.length)}) and exists (select 1 as "one" from "enrollments" where "enrollments"."id" = "attendance"."enrollment_id" and true)) as "ranked" where "ranked"."position" <= $${sessionIds.length + 1} order by "ranked"."session_id", "ranked"."id"`,
-              [...sessionIds, 51],
+              `select "a".* from unnest($1::int4[]) as s(session_id) inner join lateral (select "attendance".* from "attendance" where "attendance"."session_id" = "s"."session_id" and true order by "attendance"."id" limit $2) as "a" on true order by "a"."session_id", "a"."id"`,
+              [sessionIds, 51],
             ),
           ]);
     const enrollmentIds = [...new Set(attendance.map((r) => r.enrollment_id as number))];
@@ -182,7 +182,8 @@ const handlers: Record<string, (t: Tally, input: Row) => Promise<unknown>> = {
             })),
           attendance: {
             edges: attendance
-              .filter((r) => r.session_id === s.id && (r.position as number) <= 50)
+              .filter((r) => r.session_id === s.id)
+              .slice(0, 50)
               .map((r) => {
                 const teacher = teacherById.get(
                   enrollmentById.get(r.enrollment_id as number)?.teacher_id as number,

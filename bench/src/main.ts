@@ -157,6 +157,8 @@ function w5Request(fixtures: Fixtures, token: string, i: number): RequestSpec {
 
 const notSuccess = (body: string) => !body.includes('Success"') || body.includes('"errors":[');
 
+const loadAverageAtStart = os.loadavg().map((n) => Math.round(n * 100) / 100);
+
 async function main(): Promise<void> {
   const started = performance.now();
   installPeer();
@@ -225,6 +227,7 @@ async function main(): Promise<void> {
       cpus: os.cpus().length,
       cpuModel: os.cpus()[0]?.model,
       memoryGiB: Math.round(os.totalmem() / 2 ** 30),
+      loadAverageAtStart,
       loadAverageAtEnd: os.loadavg().map((n) => Math.round(n * 100) / 100),
     },
     versions: await versions(),
