@@ -12,6 +12,8 @@ import pg from 'pg';
  */
 
 export interface DatasetScale {
+  /** Bumped whenever the generator's output changes, so --reuse never keeps an older dataset. */
+  generator: number;
   teachers: number;
   /** Archived activities of the previous cycle; 2–4 sessions each. */
   historyActivities: number;
@@ -21,7 +23,12 @@ export interface DatasetScale {
 
 export function scaleFor(teachers: number): DatasetScale {
   const history = historyScaleFor(teachers);
-  return { teachers, historyActivities: history.activities, historyRoster: history.roster };
+  return {
+    generator: 2,
+    teachers,
+    historyActivities: history.activities,
+    historyRoster: history.roster,
+  };
 }
 
 export interface DatasetReport {

@@ -3,8 +3,8 @@ import type { DB } from '../generated/database';
 
 /**
  * How much previous-cycle history to add for a city of `teachers` teachers: at 200,000 teachers
- * 8,500 archived activities of 220 participants, about 22,700 sessions, 1.87M enrollments,
- * 5M attendance rows and 1.87M awards, which with the current cycle makes the sizes a
+ * 8,500 archived activities of 220 participants, 25,500 sessions (3 on average), 1.87M
+ * enrollments, 5.6M attendance rows and 1.87M awards, which with the current cycle makes the sizes a
  * province holds after five years.
  */
 export function historyScaleFor(teachers: number): HistoryOptions {
@@ -22,7 +22,8 @@ export interface HistoryOptions {
 }
 
 /**
- * The 2021–2025 cycle, added to a database seeded by seedDemoData: `historyActivities` archived one- to two-day courses of 2–4 sessions,
+ * The 2021–2025 cycle, added to a database seeded by seedDemoData: `activities` archived one-
+ * or two-day courses of 2 or 4 sessions,
  * each with `historyRoster` teachers who attended every session, completed and were awarded
  * the activity's hours once (one award per enrollment, as the ledger's unique index demands).
  * Rosters are consecutive runs of teachers by id, so every teacher gets about the same number
@@ -57,7 +58,7 @@ export async function seedHistory(db: Kysely<DB>, options: HistoryOptions): Prom
              t.delivery_mode, 3 * n, ${roster}, 'archived', d, d + (n - 1), t.created_by,
              t.approved_by, d - 30, d - 40, d + 30
         from generate_series(0, ${count - 1}) as g
-        cross join lateral (select case when g % 3 = 0 then 4 else 2 end as n,
+        cross join lateral (select case when g % 2 = 0 then 4 else 2 end as n,
           '2021-02-01'::date + (g::bigint * 1760 / ${count})::int as d) as shape
         join bench_template t on t.i = g % (select count(*) from bench_template)`.execute(conn);
     await sql`create temporary table bench_history as
