@@ -40,6 +40,7 @@ export default tseslint.config(
       'packages/*/vite.config.ts',
       'packages/*/scripts/**',
       'packages/bench/**',
+      'bench/**',
     ],
     rules: { 'no-restricted-properties': 'off' },
   },

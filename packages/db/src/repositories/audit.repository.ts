@@ -20,22 +20,44 @@ export interface AuditEntry {
  * sealed into the hash chain when the transaction commits (migration 2026-11-22T1400).
  */
 export async function appendAudit(db: Kysely<DB>, entry: AuditEntry): Promise<void> {
+  await appendAuditEntries(db, [entry]);
+}
+
+/** Audit entries per insert: 7 parameters each, well under the 65,535 of one statement. */
+const auditChunk = 5_000;
+
+/**
+ * appendAudit for many entries at once (crediting a roster writes one per participant): one
+ * insert per 5,000 entries instead of one round trip each. Rows go in list order, and the
+ * seal trigger chains them in that order at commit, as it would single inserts.
+ */
+export async function appendAuditEntries(
+  db: Kysely<DB>,
+  entries: readonly AuditEntry[],
+): Promise<void> {
   // Every write records itself here, in its own transaction: the one place where a request's
   // idempotency key can be claimed so that it commits or rolls back with the writes.
-  await claimIdempotencyKey(db);
-  await db
-    .insertInto('audit_log')
-    .values({
-      actor_id: entry.actorId,
-      action: entry.action,
-      entity_type: entry.entityType,
-      entity_id: String(entry.entityId),
-      before:
-        entry.before === null || entry.before === undefined ? null : JSON.stringify(entry.before),
-      after: entry.after === null || entry.after === undefined ? null : JSON.stringify(entry.after),
-      request_id: entry.requestId,
-    })
-    .execute();
+  if (entries.length > 0) await claimIdempotencyKey(db);
+  for (let start = 0; start < entries.length; start += auditChunk) {
+    await db
+      .insertInto('audit_log')
+      .values(
+        entries.slice(start, start + auditChunk).map((entry) => ({
+          actor_id: entry.actorId,
+          action: entry.action,
+          entity_type: entry.entityType,
+          entity_id: String(entry.entityId),
+          before:
+            entry.before === null || entry.before === undefined
+              ? null
+              : JSON.stringify(entry.before),
+          after:
+            entry.after === null || entry.after === undefined ? null : JSON.stringify(entry.after),
+          request_id: entry.requestId,
+        })),
+      )
+      .execute();
+  }
 }
 
 export interface AuditChainBreak {

@@ -190,7 +190,9 @@ export async function setEnrollmentOutcomes(
     await db
       .updateTable('enrollments')
       .set({ status, updated_at: sql<Date>`now()` })
-      .where('id', 'in', ids)
+      // One array parameter, not one per id: a roster of 70k would pass the protocol's
+      // 65,535-parameter limit.
+      .where('id', '=', sql<number>`any(${ids}::int4[])`)
       .execute();
   }
 }
@@ -274,8 +276,10 @@ export async function appendLedgerEntries(
   entries: readonly NewLedgerEntry[],
 ): Promise<WrittenLedgerEntry[]> {
   const written: WrittenLedgerEntry[] = [];
-  const awards = entries.filter((e) => e.kind === 'award');
-  if (awards.length > 0) {
+  // A bind message carries at most 65,535 parameters and every entry takes 12: one insert of a
+  // 10k roster's awards would overflow it (PostgreSQL then refuses the statement), so each kind
+  // goes in chunks of ledgerChunk rows.
+  for (const awards of chunksOf(entries.filter((e) => e.kind === 'award'))) {
     const rows = await db
       .insertInto('credit_ledger')
       .values(awards.map(toValues))
@@ -284,8 +288,7 @@ export async function appendLedgerEntries(
       .execute();
     written.push(...rows.map(fromRow));
   }
-  const revocations = entries.filter((e) => e.kind === 'revocation');
-  if (revocations.length > 0) {
+  for (const revocations of chunksOf(entries.filter((e) => e.kind === 'revocation'))) {
     const rows = await db
       .insertInto('credit_ledger')
       .values(revocations.map(toValues))
@@ -296,8 +299,7 @@ export async function appendLedgerEntries(
       .execute();
     written.push(...rows.map(fromRow));
   }
-  const adjustments = entries.filter((e) => e.kind === 'adjustment');
-  if (adjustments.length > 0) {
+  for (const adjustments of chunksOf(entries.filter((e) => e.kind === 'adjustment'))) {
     const rows = await db
       .insertInto('credit_ledger')
       .values(adjustments.map(toValues))
@@ -306,6 +308,16 @@ export async function appendLedgerEntries(
     written.push(...rows.map(fromRow));
   }
   return written;
+}
+
+/** Rows per ledger insert: 12 parameters each, well under the 65,535 of one statement. */
+const ledgerChunk = 4_000;
+
+function chunksOf<T>(list: readonly T[]): T[][] {
+  const chunks: T[][] = [];
+  for (let start = 0; start < list.length; start += ledgerChunk)
+    chunks.push(list.slice(start, start + ledgerChunk));
+  return chunks;
 }
 
 export interface AmendmentOfEnrollment {

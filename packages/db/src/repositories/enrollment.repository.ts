@@ -7,7 +7,7 @@ import type {
   LedgerEntryKind,
   CertificateKind,
 } from '@registry/domain';
-import { sql, type ExpressionBuilder, type Kysely, type Selectable } from 'kysely';
+import { sql, type ExpressionBuilder, type Kysely, type Selectable, type SqlBool } from 'kysely';
 import type {
   Attendance as AttendanceRow,
   Certificates,
@@ -204,6 +204,10 @@ function toAttendance(row: Selectable<AttendanceRow>): AttendanceRecord {
  * trainer: they see the attendance of the sessions they teach.
  */
 function attendanceVisible(eb: ExpressionBuilder<DB, 'attendance'>, visibility: Visibility) {
+  // Every attendance row has its enrollment (foreign key), so for a caller who sees every
+  // enrollment the exists below is always true; leaving it out spares the planner a semi-join
+  // that it may run as a sequential scan of enrollments.
+  if (visibility.all) return sql<SqlBool>`true`;
   const asStaff: Visibility = { ...visibility, trainerId: null, trainerInstitutionIds: [] };
   const ors = [
     eb.exists(
@@ -228,6 +232,14 @@ function attendanceVisible(eb: ExpressionBuilder<DB, 'attendance'>, visibility: 
   return eb.or(ors);
 }
 
+/**
+ * One page of attendance per session, for many sessions in one statement. Each session's page
+ * is a LATERAL subquery with its own ORDER BY id LIMIT first + 1, so every page is an index
+ * range scan of (session_id, …) that stops after first + 1 rows, whatever the session's size
+ * and whatever the planner believes about the visibility predicate. (A window over all the
+ * sessions' rows, as before, read every row of every session and let the planner pick a hash
+ * join with a sequential scan of enrollments for the visibility check.)
+ */
 export async function findAttendancePagesBySessionIds(
   db: Kysely<DB>,
   visibility: Visibility,
@@ -237,32 +249,38 @@ export async function findAttendancePagesBySessionIds(
 ): Promise<Map<number, ChildPage<AttendanceRecord>>> {
   if (sessionIds.length === 0) return new Map();
   const rows = await db
-    .selectFrom((sub) =>
-      sub
-        .selectFrom('attendance')
-        .selectAll('attendance')
-        .select(
-          sql<number>`row_number() over (partition by attendance.session_id order by attendance.id)`.as(
-            'position',
-          ),
-        )
-        .where('attendance.session_id', 'in', sessionIds)
-        .$if(after !== null, (q) => q.where('attendance.id', '>', after!))
-        .where((eb) => attendanceVisible(eb, visibility))
-        .as('ranked'),
+    .selectFrom(
+      sql<{ session_id: number }>`unnest(${[...sessionIds]}::int4[])`.as<'s'>(sql`s(session_id)`),
     )
-    .selectAll('ranked')
-    .where('ranked.position', '<=', first + 1)
-    .orderBy('ranked.session_id')
-    .orderBy('ranked.id')
+    .innerJoinLateral(
+      (eb) =>
+        eb
+          .selectFrom('attendance')
+          .selectAll('attendance')
+          .whereRef('attendance.session_id', '=', 's.session_id')
+          .$if(after !== null, (q) => q.where('attendance.id', '>', after!))
+          .where((inner) =>
+            attendanceVisible(inner as unknown as ExpressionBuilder<DB, 'attendance'>, visibility),
+          )
+          .orderBy('attendance.id')
+          .limit(first + 1)
+          .as('a'),
+      (join) => join.onTrue(),
+    )
+    .selectAll('a')
+    .orderBy('a.session_id')
+    .orderBy('a.id')
     .execute();
+  // Rows come grouped by session, in id order: a row's position is its rank in its group.
+  let position = 0;
+  let previous: number | null = null;
   return pagesByParent(
     sessionIds,
-    rows.map((row) => ({
-      ...toAttendance(row),
-      parentId: row.session_id,
-      position: Number(row.position),
-    })),
+    rows.map((row) => {
+      position = row.session_id === previous ? position + 1 : 1;
+      previous = row.session_id;
+      return { ...toAttendance(row), parentId: row.session_id, position };
+    }),
     first,
   );
 }

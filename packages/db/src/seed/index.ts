@@ -12,6 +12,7 @@ import { seedCreditCategories, seedOrganizations, seedPolicies, seedRegions } fr
 import type { SeedContext } from './world';
 
 export { demoLogins, demoPassword };
+export { historyScaleFor, seedHistory, type HistoryOptions } from './history';
 
 export interface SeedOptions {
   /** Number of teachers; everything else scales with it. Default 300, at least 150. */

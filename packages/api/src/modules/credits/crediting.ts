@@ -1,11 +1,13 @@
 import {
   appendAudit,
+  appendAuditEntries,
   appendLedgerEntries,
   findAmendmentsSinceLastOfficeLink,
   findCreditingFacts,
   setActivityStatus,
   setEnrollmentOutcomes,
   type Activity,
+  type AuditEntry,
   type Confirmation,
   type DB,
   type NewLedgerEntry,
@@ -121,11 +123,14 @@ export async function creditRoster(
     writtenByEnrollment.set(entry.enrollmentId!, list);
   }
 
+  // One audit entry per participant whose outcome or ledger changed, written in bulk: a 10k
+  // roster took 10k round trips (seconds) when each went alone.
+  const audits: AuditEntry[] = [];
   for (const line of plan.lines) {
     const mine = writtenByEnrollment.get(line.enrollmentId) ?? [];
     if (line.status === line.previousStatus && mine.length === 0) continue;
     const standing = byId.get(line.enrollmentId)!.standing;
-    await appendAudit(trx, {
+    audits.push({
       actorId,
       action: 'enrollment.credited',
       entityType: 'enrollment',
@@ -141,6 +146,7 @@ export async function creditRoster(
       requestId: context.requestId,
     });
   }
+  await appendAuditEntries(trx, audits);
 
   let after = activity;
   if (activity.status === 'closed') {

@@ -1,0 +1,357 @@
+/**
+ * The physical baseline: the SQL statements the gateway issues for W1–W4 (copied from what it
+ * sends, sign-in lookups included, same parameters, same order, run concurrently where the
+ * gateway's dataloaders run them in the same tick), through `pg` in a bare node:http server
+ * that returns the same JSON shape. No GraphQL parsing, validation, authorization rules,
+ * domain code or serializers: what is left is what any server must pay for the data.
+ *
+ * `POST /W1 {"id": 1}` etc.; `Authorization: Bearer <token>` as for the gateway. Answers carry
+ * x-sql-statements like the gateway's.
+ *
+ * Usage: tsx baseline-server.ts <database-url> <port> <pool size>
+ */
+import { createHash } from 'node:crypto';
+import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
+import pg from 'pg';
+import { globalId } from './workloads';
+
+const [url, portText, poolText] = process.argv.slice(2);
+const pool = new pg.Pool({ connectionString: url, max: Number(poolText ?? 10) });
+// The gateway reads numeric and int8 as numbers; so does the baseline.
+pg.types.setTypeParser(pg.types.builtins.NUMERIC, Number);
+pg.types.setTypeParser(pg.types.builtins.INT8, Number);
+pg.types.setTypeParser(pg.types.builtins.DATE, (v) => v);
+
+type Row = Record<string, unknown>;
+
+class Tally {
+  statements = 0;
+  async q(text: string, values: unknown[]): Promise<Row[]> {
+    this.statements += 1;
+    return (await pool.query(text, values)).rows as Row[];
+  }
+}
+
+const placeholders = (n: number, from = 1) =>
+  Array.from({ length: n }, (_, i) => `$${i + from}`).join(', ');
+
+async function signIn(t: Tally, token: string): Promise<number> {
+  const hash = createHash('sha256').update(token).digest('hex');
+  const [user] = await t.q(
+    `select "user_accounts"."id", "user_accounts"."username", "user_accounts"."display_name", "user_accounts"."teacher_id", "user_accounts"."trainer_id" from "auth_sessions" inner join "user_accounts" on "user_accounts"."id" = "auth_sessions"."user_id" where "auth_sessions"."token_hash" = $1 and "auth_sessions"."revoked_at" is null and "auth_sessions"."expires_at" > $2 and "user_accounts"."disabled_at" is null`,
+    [hash, new Date()],
+  );
+  if (!user) throw new Error('not signed in');
+  await t.q(
+    `select "memberships"."user_id", "memberships"."role", "memberships"."organization_id", "organizations"."kind", "organizations"."name", "regions"."path" from "memberships" left join "organizations" on "organizations"."id" = "memberships"."organization_id" left join "regions" on "regions"."id" = "organizations"."region_id" where "memberships"."user_id" in ($1) order by "memberships"."id"`,
+    [user.id],
+  );
+  return user.id as number;
+}
+
+const upper = (v: unknown) => String(v).toUpperCase();
+const iso = (v: unknown) => (v instanceof Date ? v.toISOString() : v);
+
+async function organizations(t: Tally, ids: number[]): Promise<Map<number, Row>> {
+  const unique = [...new Set(ids)];
+  if (unique.length === 0) return new Map();
+  const rows = await t.q(
+    `select * from "organizations" where "id" in (${placeholders(unique.length)})`,
+    unique,
+  );
+  return new Map(rows.map((r) => [r.id as number, r]));
+}
+
+const activityFields = (a: Row) => ({
+  id: globalId('Activity', a.id as number),
+  code: a.code,
+  title: a.title,
+  status: upper(a.status),
+  level: upper(a.level),
+  deliveryMode: upper(a.delivery_mode),
+  creditHours: a.credit_hours,
+  capacity: a.capacity,
+  startsOn: a.starts_on,
+  endsOn: a.ends_on,
+});
+
+const handlers: Record<string, (t: Tally, input: Row) => Promise<unknown>> = {
+  async W1(t, { id }) {
+    const [a] = await t.q(`select * from "activities" where "id" in ($1) and true`, [id]);
+    if (!a) return { node: null };
+    const orgs = await organizations(t, [a.provider_id as number]);
+    const p = orgs.get(a.provider_id as number)!;
+    return {
+      node: {
+        ...activityFields(a),
+        provider: { id: globalId('Organization', p.id as number), name: p.name },
+      },
+    };
+  },
+
+  async W2(t, { region }) {
+    const [r] = await t.q(`select * from "regions" where "id" in ($1)`, [region]);
+    const rows = await t.q(
+      `select "activities".* from "activities" where true and "activities"."status" in ($1) and "activities"."region_id" in (select "regions"."id" from "regions" where "regions"."path" like $2) order by "activities"."starts_on" desc, "activities"."id" desc limit $3`,
+      ['credited', `${r!.path as string}%`, 51],
+    );
+    const page = rows.slice(0, 50);
+    const orgs = await organizations(
+      t,
+      page.map((a) => a.provider_id as number),
+    );
+    const cursor = (a: Row) => Buffer.from(JSON.stringify([a.starts_on, a.id])).toString('base64');
+    return {
+      activities: {
+        edges: page.map((a) => {
+          const p = orgs.get(a.provider_id as number)!;
+          return {
+            cursor: cursor(a),
+            node: {
+              ...activityFields(a),
+              provider: { id: globalId('Organization', p.id as number), name: p.name },
+            },
+          };
+        }),
+        pageInfo: {
+          hasNextPage: rows.length > 50,
+          endCursor: page.length ? cursor(page[page.length - 1]!) : null,
+        },
+      },
+    };
+  },
+
+  async W3(t, { id }) {
+    const [a] = await t.q(`select * from "activities" where "id" in ($1) and true`, [id]);
+    if (!a) return { node: null };
+    const sessions = await t.q(
+      `select "id", "activity_id", "sequence", "title", "mode", "starts_at", "ends_at", "hours", "location", "online_min_minutes" from "sessions" where "activity_id" in ($1) and true order by "activity_id", "sequence"`,
+      [id],
+    );
+    const sessionIds = sessions.map((s) => s.id as number);
+    const [trainers, attendance] =
+      sessionIds.length === 0
+        ? [[], []]
+        : await Promise.all([
+            t.q(
+              `select "trainers".*, "session_trainers"."session_id" from "session_trainers" inner join "trainers" on "trainers"."id" = "session_trainers"."trainer_id" where "session_trainers"."session_id" in (${placeholders(sessionIds.length)}) order by "session_trainers"."session_id", "session_trainers"."role", "trainers"."id"`,
+              sessionIds,
+            ),
+            t.q(
+              `select "a".* from unnest($1::int4[]) as s(session_id) inner join lateral (select "attendance".* from "attendance" where "attendance"."session_id" = "s"."session_id" and true order by "attendance"."id" limit $2) as "a" on true order by "a"."session_id", "a"."id"`,
+              [sessionIds, 51],
+            ),
+          ]);
+    const enrollmentIds = [...new Set(attendance.map((r) => r.enrollment_id as number))];
+    const enrollments = enrollmentIds.length
+      ? await t.q(
+          `select * from "enrollments" where "id" in (${placeholders(enrollmentIds.length)}) and true`,
+          enrollmentIds,
+        )
+      : [];
+    const teacherIds = [...new Set(enrollments.map((e) => e.teacher_id as number))];
+    const teachers = teacherIds.length
+      ? await t.q(
+          `select * from "teachers" where "id" in (${placeholders(teacherIds.length)}) and true`,
+          teacherIds,
+        )
+      : [];
+    const schools = await organizations(
+      t,
+      teachers.map((x) => x.school_id as number),
+    );
+    const enrollmentById = new Map(enrollments.map((e) => [e.id as number, e]));
+    const teacherById = new Map(teachers.map((x) => [x.id as number, x]));
+    return {
+      node: {
+        id: globalId('Activity', a.id as number),
+        code: a.code,
+        title: a.title,
+        sessions: sessions.map((s) => ({
+          id: globalId('Session', s.id as number),
+          sequence: s.sequence,
+          title: s.title,
+          startsAt: iso(s.starts_at),
+          hours: s.hours,
+          trainers: trainers
+            .filter((x) => x.session_id === s.id)
+            .map((x) => ({
+              id: globalId('Trainer', x.id as number),
+              name: x.name,
+              kind: upper(x.kind),
+            })),
+          attendance: {
+            edges: attendance
+              .filter((r) => r.session_id === s.id)
+              .slice(0, 50)
+              .map((r) => {
+                const teacher = teacherById.get(
+                  enrollmentById.get(r.enrollment_id as number)?.teacher_id as number,
+                );
+                const school = teacher && schools.get(teacher.school_id as number);
+                return {
+                  node: {
+                    id: globalId('Attendance', r.id as number),
+                    status: upper(r.status),
+                    minutes: r.minutes,
+                    teacher: teacher
+                      ? {
+                          id: globalId('Teacher', teacher.id as number),
+                          name: teacher.name,
+                          school: school
+                            ? {
+                                id: globalId('Organization', school.id as number),
+                                name: school.name,
+                              }
+                            : null,
+                        }
+                      : null,
+                  },
+                };
+              }),
+          },
+        })),
+      },
+    };
+  },
+
+  async W4(t, { id, policy }) {
+    const [teacher] = await t.q(`select * from "teachers" where "id" in ($1) and true`, [id]);
+    if (!teacher) return { node: null };
+    await t.q(`select "teachers"."id" from "teachers" where "teachers"."id" in ($1) and true`, [
+      id,
+    ]);
+    await t.q(
+      `select "t"."id" as "teacher_id", "p"."id" as "policy_id", length(pr.path) - length(replace(pr.path, '/', '')) - 1 as "depth" from "teachers" as "t" inner join "organizations" as "o" on "o"."id" = "t"."school_id" inner join "regions" as "r" on "r"."id" = "o"."region_id" inner join "regions" as "pr" on r.path like pr.path || '%' inner join "requirement_policies" as "p" on "p"."region_id" = "pr"."id" where "t"."id" in ($1)`,
+      [id],
+    );
+    const [entries, , ledger, enrollments] = await Promise.all([
+      t.q(`select * from "credit_ledger" where "teacher_id" in ($1) and true order by "id"`, [id]),
+      t.q(`select * from "requirement_policies" where "id" in ($1)`, [policy]),
+      t.q(
+        `select "credit_ledger"."id", "credit_ledger"."teacher_id", "credit_ledger"."kind", "credit_ledger"."hours", "credit_ledger"."category", "credit_ledger"."policy_id", "credit_ledger"."earned_on", "credit_ledger"."enrollment_id", "credit_ledger"."corrects_entry_id", "credit_ledger"."reason" from "credit_ledger" where "credit_ledger"."teacher_id" in ($1) and true order by "credit_ledger"."id"`,
+        [id],
+      ),
+      t.q(
+        `select "enrollments"."id", "enrollments"."teacher_id", "enrollments"."activity_id", "enrollments"."status", "enrollments"."rejection_reason", "enrollments"."assessment_result", "activities"."status" as "activity_status", "activities"."category", "activities"."delivery_mode", "activities"."credit_hours", "activities"."completion_rules", "activities"."ends_on", (select count(*) from assignments s where s.activity_id = enrollments.activity_id) as "assignment_count", (select count(*) from submissions s where s.enrollment_id = enrollments.id and s.on_time) as "on_time" from "enrollments" inner join "activities" on "activities"."id" = "enrollments"."activity_id" where "enrollments"."teacher_id" in ($1) and true order by "activities"."ends_on", "enrollments"."id"`,
+        [id],
+      ),
+    ]);
+    const page = entries.slice(0, 50);
+    const activityIds = [
+      ...new Set(
+        [...page, ...enrollments].map((r) => r.activity_id as number | null).filter(Boolean),
+      ),
+    ] as number[];
+    const categories = [...new Set(ledger.map((r) => r.category as string))];
+    const enrollmentIds = enrollments.map((e) => e.id as number);
+    const [, activities] = await Promise.all([
+      categories.length
+        ? t.q(
+            `select * from "credit_categories" where "code" in (${placeholders(categories.length)})`,
+            categories,
+          )
+        : [],
+      activityIds.length
+        ? t.q(
+            `select * from "activities" where "id" in (${placeholders(activityIds.length)}) and true`,
+            activityIds,
+          )
+        : [],
+      activityIds.length
+        ? t.q(
+            `select "id", "activity_id", "sequence", "title", "hours", "mode", "online_min_minutes" from "sessions" where "activity_id" in (${placeholders(activityIds.length)}) order by "activity_id", "sequence"`,
+            activityIds,
+          )
+        : [],
+      enrollmentIds.length
+        ? t.q(
+            `select "enrollment_id", "session_id", "status", "minutes" from "attendance" where "enrollment_id" in (${placeholders(enrollmentIds.length)})`,
+            enrollmentIds,
+          )
+        : [],
+    ]);
+    const activityById = new Map(activities.map((a) => [a.id as number, a]));
+    // Sums of the cycle by category: the arithmetic the transcript needs, nothing more.
+    const inCycle = ledger.filter((r) => r.policy_id === policy);
+    const byCategory = new Map<string, number>();
+    for (const r of inCycle)
+      byCategory.set(
+        r.category as string,
+        (byCategory.get(r.category as string) ?? 0) + (r.hours as number),
+      );
+    const earned = inCycle.reduce((s, r) => s + (r.hours as number), 0);
+    const sum = (kind: string) =>
+      inCycle.filter((r) => r.kind === kind).reduce((s, r) => s + (r.hours as number), 0);
+    return {
+      node: {
+        id: globalId('Teacher', teacher.id as number),
+        name: teacher.name,
+        nationalId: teacher.national_id,
+        progress: {
+          entryCount: inCycle.length,
+          awardedHours: sum('award'),
+          adjustedHours: sum('adjustment'),
+          revokedHours: -sum('revocation'),
+          total: { earned, counted: earned },
+          categories: [...byCategory].map(([code, hours]) => ({
+            code,
+            earned: hours,
+            counted: hours,
+          })),
+        },
+        creditEntries: {
+          edges: page.map((r) => {
+            const a = activityById.get(r.activity_id as number);
+            return {
+              node: {
+                id: globalId('CreditEntry', r.id as number),
+                kind: upper(r.kind),
+                hours: r.hours,
+                earnedOn: r.earned_on,
+                category: { code: r.category },
+                activity: a
+                  ? { id: globalId('Activity', a.id as number), code: a.code, title: a.title }
+                  : null,
+              },
+            };
+          }),
+        },
+      },
+    };
+  },
+};
+
+async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
+  const chunks: Buffer[] = [];
+  for await (const chunk of req) chunks.push(chunk as Buffer);
+  const handler = handlers[(req.url ?? '/').slice(1)];
+  if (!handler) {
+    res.statusCode = 404;
+    res.end('{}');
+    return;
+  }
+  const t = new Tally();
+  try {
+    const token = (req.headers.authorization ?? '').replace(/^Bearer /, '');
+    await signIn(t, token);
+    const data = await handler(t, JSON.parse(Buffer.concat(chunks).toString('utf8')) as Row);
+    const body = JSON.stringify({ data });
+    res.writeHead(200, {
+      'content-type': 'application/json; charset=utf-8',
+      'x-sql-statements': String(t.statements),
+    });
+    res.end(body);
+  } catch (error) {
+    res.writeHead(500, { 'content-type': 'application/json' });
+    res.end(JSON.stringify({ errors: [{ message: (error as Error).message }] }));
+  }
+}
+
+const server = createServer((req, res) => void handle(req, res));
+server.keepAliveTimeout = 60_000;
+server.listen(Number(portText), '127.0.0.1', () => console.log('baseline ready'));
+process.on('SIGTERM', () => {
+  server.close();
+  void pool.end().then(() => process.exit(0));
+});

@@ -1,0 +1,160 @@
+import autocannon from 'autocannon';
+
+/**
+ * One autocannon run against one server. Every request is built by `next(i)` (so consecutive
+ * requests draw different ids) and every answer is checked by `check`: HTTP errors are
+ * statuses other than 200; GraphQL errors are answers whose body carries an `errors` member
+ * or, for mutations, a payload that is not the Success member of the result union. Latency
+ * percentiles come from every response time, not autocannon's fixed percentile set (it has no
+ * p95).
+ */
+
+export interface RequestSpec {
+  path: string;
+  body: string;
+  headers?: Record<string, string>;
+}
+
+export interface LoadResult {
+  requests: number;
+  seconds: number;
+  rps: number;
+  p50: number;
+  p95: number;
+  p99: number;
+  httpErrors: number;
+  graphqlErrors: number;
+  /** Mean of the x-sql-statements header over the answers that carried it; null if none did. */
+  sqlPerRequest: number | null;
+  /** Peak resident set of the server process during the run, in MiB. */
+  rssMiB: number | null;
+  /** A body of an answer counted as an error, to say why in the report. */
+  firstError?: string;
+}
+
+export interface LoadOptions {
+  url: string;
+  connections: number;
+  seconds: number;
+  /** Requests per second overall: an open-loop run at a fixed rate (W8 at 70 % of peak). */
+  overallRate?: number;
+  next(i: number): RequestSpec;
+  /** True when the answer is a GraphQL error (beyond a non-200 status). */
+  isError?(body: string): boolean;
+  /** Pid of the server to sample the resident set of. */
+  pid?: number;
+}
+
+export const graphqlErrorsIn = (body: string) => body.includes('"errors":[');
+
+export async function runLoad(options: LoadOptions): Promise<LoadResult> {
+  let counter = 0;
+  let statements = 0;
+  let withHeader = 0;
+  let graphqlErrors = 0;
+  let firstError: string | undefined;
+  const isError = options.isError ?? graphqlErrorsIn;
+  const latencies: number[] = [];
+  const rss = sampleRss(options.pid);
+  let finish!: (result: autocannon.Result) => void;
+  let fail!: (error: unknown) => void;
+  const done = new Promise<autocannon.Result>((resolve, reject) => {
+    finish = resolve;
+    fail = reject;
+  });
+  const instance = autocannon(
+    {
+      url: options.url,
+      connections: options.connections,
+      duration: options.seconds,
+      overallRate: options.overallRate,
+      timeout: 30,
+      requests: [
+        {
+          method: 'POST',
+          setupRequest: (request) => {
+            const spec = options.next(counter++);
+            return {
+              ...request,
+              path: spec.path,
+              body: spec.body,
+              headers: { 'content-type': 'application/json', ...spec.headers },
+            };
+          },
+          onResponse: (status, body, _context, headers) => {
+            const header = (headers as Record<string, string> | undefined)?.['x-sql-statements'];
+            if (header !== undefined) {
+              statements += Number(header);
+              withHeader += 1;
+            }
+            if (status === 200 && isError(body)) {
+              graphqlErrors += 1;
+              firstError ??= body.slice(0, 300);
+            } else if (status !== 200) {
+              firstError ??= `${status} ${body.slice(0, 300)}`;
+            }
+          },
+        },
+      ],
+    },
+    (error, result) => (error ? fail(error) : finish(result)),
+  );
+  instance.on('response', (_client, _status, _bytes, responseTime) => {
+    latencies.push(responseTime);
+  });
+  const result = await done;
+  const peak = rss.stop();
+  latencies.sort((a, b) => a - b);
+  const at = (q: number) =>
+    latencies.length
+      ? latencies[Math.min(latencies.length - 1, Math.floor(q * latencies.length))]!
+      : 0;
+  const non2xx = result.non2xx + result.errors + result.timeouts;
+  const requests = latencies.length;
+  return {
+    requests,
+    seconds: options.seconds,
+    rps: requests / options.seconds,
+    p50: round(at(0.5)),
+    p95: round(at(0.95)),
+    p99: round(at(0.99)),
+    httpErrors: non2xx,
+    graphqlErrors,
+    sqlPerRequest: withHeader ? round(statements / withHeader) : null,
+    rssMiB: peak,
+    firstError,
+  };
+}
+
+const round = (n: number) => Math.round(n * 100) / 100;
+
+/** Polls /proc/<pid>/status every 200 ms; stop() answers the peak VmRSS in MiB. */
+export function sampleRss(pid: number | undefined): { stop(): number | null } {
+  if (!pid) return { stop: () => null };
+  let peak = 0;
+  const read = () => {
+    const kib = readRssKiB(pid);
+    if (kib !== null && kib > peak) peak = kib;
+  };
+  read();
+  const timer = setInterval(read, 200);
+  return {
+    stop: () => {
+      clearInterval(timer);
+      read();
+      return peak ? Math.round(peak / 1024) : null;
+    },
+  };
+}
+
+import { readFileSync } from 'node:fs';
+
+export function readRssKiB(pid: number): number | null {
+  try {
+    const status = readFileSync(`/proc/${pid}/status`, 'utf8');
+    const match = /VmRSS:\s+(\d+) kB/.exec(status);
+    return match ? Number(match[1]) : null;
+  } catch {
+    return null;
+  }
+}

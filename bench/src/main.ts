@@ -1,0 +1,590 @@
+/**
+ * `pnpm bench [-- --quick] [--reuse] [--teachers N] [--seconds N] [--only W1,W3] [--profile] [--drop]`
+ *
+ * Builds (or, with --reuse, keeps) the province-scale dataset in its own database on
+ * 127.0.0.1:5432, starts the gateway, PostGraphile v5 and the bare pg baseline side by side
+ * against it, and runs the workloads W1–W8 with autocannon. Prints the table and writes it as
+ * JSON to bench/results/ (latest.json and one file per run) so runs can be compared. The
+ * database stays for --reuse (about 2.2 GB at full scale) unless --drop is given.
+ */
+import { execFileSync } from 'node:child_process';
+import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
+import { parseArgs } from 'node:util';
+import pg from 'pg';
+import { from as copyFrom } from 'pg-copy-streams';
+import { pipeline } from 'node:stream/promises';
+import { Readable } from 'node:stream';
+import { dropDatabase, ensureDataset, scaleFor, urlOf, type DatasetReport } from './dataset';
+import { prepareFixtures, type Fixtures } from './fixtures';
+import { runLoad, type LoadResult, type RequestSpec } from './load';
+import {
+  peerDir,
+  repositoryRoot,
+  startBaseline,
+  startOurs,
+  startPeer,
+  type Server,
+} from './servers';
+import { globalId, readWorkloads } from './workloads';
+
+const { values } = parseArgs({
+  args: process.argv.slice(2).filter((a) => a !== '--'),
+  options: {
+    quick: { type: 'boolean', default: false },
+    reuse: { type: 'boolean', default: false },
+    teachers: { type: 'string' },
+    seconds: { type: 'string' },
+    only: { type: 'string' },
+    database: { type: 'string' },
+    profile: { type: 'boolean', default: false },
+    drop: { type: 'boolean', default: false },
+    'skip-peer-install': { type: 'boolean', default: false },
+  },
+});
+
+const quick = values.quick;
+const teachers = Number(values.teachers ?? (quick ? 12_000 : 200_000));
+const seconds = Number(values.seconds ?? (quick ? 4 : 12));
+const warmup = quick ? 2 : 4;
+const connections = 10;
+const only = values.only ? new Set(values.only.split(',')) : null;
+const wanted = (w: string) => !only || only.has(w);
+const database = values.database ?? (quick ? 'registry_bench_quick' : 'registry_bench');
+const databaseUrl = urlOf(database);
+const runTag = new Date().toISOString().replace(/[-:]/g, '').slice(0, 13);
+const resultsDir = `${repositoryRoot}bench/results`;
+const logDir = `${resultsDir}/logs`;
+mkdirSync(logDir, { recursive: true });
+
+const log = (line: string) => console.log(`[${new Date().toISOString().slice(11, 19)}] ${line}`);
+
+interface Row {
+  workload: string;
+  title: string;
+  server: 'ours' | 'peer' | 'baseline' | 'copy';
+  result: LoadResult;
+}
+
+const rows: Row[] = [];
+const notes: Record<string, unknown> = {};
+
+function installPeer(): void {
+  if (values['skip-peer-install'] && existsSync(`${peerDir}node_modules/postgraphile`)) return;
+  log('installing PostGraphile v5 and Node 22 into bench/peer with npm…');
+  execFileSync('npm', ['install', '--prefix', peerDir, '--no-audit', '--no-fund', '--silent'], {
+    stdio: 'inherit',
+  });
+}
+
+async function signIn(server: Server): Promise<string> {
+  const res = await fetch(server.url, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({
+      query: `mutation { login(input: { username: "admin", password: "demo1234", issueToken: true }) {
+        ... on MutationLoginSuccess { data { token } } } }`,
+    }),
+  });
+  const body = (await res.json()) as { data?: { login?: { data?: { token?: string } } } };
+  const token = body.data?.login?.data?.token;
+  if (!token) throw new Error(`sign-in failed: ${JSON.stringify(body)}`);
+  return token;
+}
+
+async function graphql(
+  server: Server,
+  token: string,
+  query: string,
+  variables: Record<string, unknown>,
+): Promise<Record<string, unknown>> {
+  const res = await fetch(server.url, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` },
+    body: JSON.stringify({ query, variables }),
+  });
+  const body = (await res.json()) as { data?: Record<string, unknown>; errors?: unknown };
+  if (res.status !== 200 || body.errors) throw new Error(JSON.stringify(body).slice(0, 500));
+  return body.data!;
+}
+
+/** A warm-up run (not recorded), then the measured one. */
+async function measure(
+  workload: string,
+  title: string,
+  server: Server,
+  next: (i: number) => RequestSpec,
+  extra: { isError?: (body: string) => boolean; overallRate?: number; seconds?: number } = {},
+): Promise<LoadResult> {
+  await runLoad({ url: server.url, connections, seconds: warmup, next, isError: extra.isError });
+  const result = await runLoad({
+    url: server.url,
+    connections,
+    seconds: extra.seconds ?? seconds,
+    next,
+    isError: extra.isError,
+    overallRate: extra.overallRate,
+    pid: server.pid,
+  });
+  rows.push({ workload, title, server: server.name, result });
+  log(
+    `${workload} ${server.name.padEnd(8)} ${result.rps.toFixed(0).padStart(6)} req/s  p50 ${result.p50} p95 ${result.p95} p99 ${result.p99} ms  errors ${result.httpErrors}+${result.graphqlErrors}  sql/req ${result.sqlPerRequest ?? '–'}  rss ${result.rssMiB} MiB${result.firstError ? `  first error: ${result.firstError}` : ''}`,
+  );
+  return result;
+}
+
+const body = (query: string, variables: Record<string, unknown>) =>
+  JSON.stringify({ query, variables });
+
+const recordAttendance = `mutation W5($input: RecordAttendanceInput!) { recordAttendance(input: $input) {
+  __typename ... on MutationRecordAttendanceSuccess { data { id status } } ... on UserError { code message } } }`;
+
+function w5Request(fixtures: Fixtures, token: string, i: number): RequestSpec {
+  const roster = fixtures.rosters[i % fixtures.rosters.length]!;
+  return {
+    path: '/graphql',
+    headers: { authorization: `Bearer ${token}` },
+    body: body(recordAttendance, {
+      input: {
+        sessionId: globalId('Session', roster.sessionId),
+        entries: roster.enrollmentIds.map((id, k) => ({
+          enrollmentId: globalId('Enrollment', id),
+          status: (i + k) % 10 === 0 ? 'LATE' : 'PRESENT',
+          minutes: 30 + (i % 30),
+        })),
+      },
+    }),
+  };
+}
+
+const notSuccess = (body: string) => !body.includes('Success"') || body.includes('"errors":[');
+
+const loadAverageAtStart = os.loadavg().map((n) => Math.round(n * 100) / 100);
+
+async function main(): Promise<void> {
+  const started = performance.now();
+  installPeer();
+  const scale = scaleFor(teachers);
+  const dataset: DatasetReport = await ensureDataset(database, scale, {
+    reuse: values.reuse,
+    log,
+  });
+  log(`dataset ready: ${JSON.stringify(dataset.rows)}`);
+  const fixtures = await prepareFixtures(databaseUrl, {
+    participants: Math.min(10_000, teachers),
+    importSessions: 10,
+    tag: runTag,
+  });
+  log(
+    `fixtures: ${fixtures.pools.activityIds.length} activities, ${fixtures.rosters.length} rosters, W6 ${fixtures.w6.enrollments.length}×${fixtures.w6.sessions.length}, W7 ${fixtures.w7.enrollments.length} participants in ${fixtures.w7.schoolIds.length} schools`,
+  );
+
+  const serverOptions = {
+    databaseUrl,
+    logDir,
+    nodeFlags: values.profile ? ['--cpu-prof', `--cpu-prof-dir=${resultsDir}/profiles`] : [],
+  };
+  const ours = await startOurs(serverOptions);
+  const peer = await startPeer(serverOptions);
+  const baseline = await startBaseline(serverOptions);
+  const servers = [ours, peer, baseline];
+  try {
+    const token = await signIn(ours);
+    for (const w of readWorkloads(fixtures.pools)) {
+      if (!wanted(w.id)) continue;
+      await measure(w.id, w.title, ours, (i) => ({
+        path: '/graphql',
+        headers: { authorization: `Bearer ${token}` },
+        body: body(w.ours.query, w.ours.variables(i)),
+      }));
+      await measure(w.id, w.title, peer, (i) => ({
+        path: '/graphql',
+        body: body(w.peer.query, w.peer.variables(i)),
+      }));
+      await measure(w.id, w.title, baseline, (i) => ({
+        path: `/${w.id}`,
+        headers: { authorization: `Bearer ${token}` },
+        body: JSON.stringify(w.baselineVariables(i)),
+      }));
+    }
+    if (wanted('W5')) {
+      await measure(
+        'W5',
+        'record attendance for a session roster',
+        ours,
+        (i) => w5Request(fixtures, token, i),
+        { isError: notSuccess },
+      );
+    }
+    if (wanted('W6')) await runImport(ours, token, fixtures);
+    if (wanted('W7')) await runClose(ours, token, fixtures);
+    if (wanted('W8')) await runMixed(ours, token, fixtures);
+  } finally {
+    for (const server of servers) await server.stop();
+  }
+  const report = {
+    ranAt: new Date().toISOString(),
+    command: `pnpm bench${process.argv.slice(2).length ? ` ${process.argv.slice(2).join(' ')}` : ''}`,
+    machine: {
+      cpus: os.cpus().length,
+      cpuModel: os.cpus()[0]?.model,
+      memoryGiB: Math.round(os.totalmem() / 2 ** 30),
+      loadAverageAtStart,
+      loadAverageAtEnd: os.loadavg().map((n) => Math.round(n * 100) / 100),
+    },
+    versions: await versions(),
+    settings: { connections, seconds, warmupSeconds: warmup, teachers },
+    dataset: { ...dataset, generationSeconds: Math.round(dataset.totalMs / 100) / 10 },
+    rows: rows.map((r) => ({
+      workload: r.workload,
+      title: r.title,
+      server: r.server,
+      ...r.result,
+    })),
+    ratios: ratios(),
+    notes,
+    totalSeconds: Math.round((performance.now() - started) / 1000),
+  };
+  const json = JSON.stringify(report, null, 2);
+  writeFileSync(`${resultsDir}/${quick ? 'quick' : 'latest'}.json`, `${json}\n`);
+  writeFileSync(`${resultsDir}/run-${runTag}${quick ? '-quick' : ''}.json`, `${json}\n`);
+  console.log(`\n${markdownTable()}\n`);
+  console.log(JSON.stringify({ ratios: report.ratios, notes }, null, 2));
+  if (values.drop) {
+    await dropDatabase(database);
+    log(`dropped ${database}`);
+  }
+  log(`done in ${report.totalSeconds} s; results in bench/results/`);
+}
+
+/** W6: 100k attendance rows through commitAttendanceImport (files of at most 512 KiB), then COPY. */
+async function runImport(ours: Server, token: string, fixtures: Fixtures): Promise<void> {
+  const { w6, w6copy } = fixtures;
+  const lines = [] as string[];
+  for (const e of w6.enrollments)
+    for (const s of w6.sessions) lines.push(`${e.nationalId},${s.sequence},present,170`);
+  const header = 'teacher_national_id,session_sequence,status,minutes';
+  const files: string[][] = [];
+  let current: string[] = [];
+  let size = header.length + 1;
+  for (const line of lines) {
+    if (size + line.length + 1 > 500 * 1024) {
+      files.push(current);
+      current = [];
+      size = header.length + 1;
+    }
+    current.push(line);
+    size += line.length + 1;
+  }
+  if (current.length) files.push(current);
+  const mutation = `mutation W6($input: CommitAttendanceImportInput!) { commitAttendanceImport(input: $input) {
+    __typename ... on MutationCommitAttendanceImportSuccess { data { rowCount } } ... on UserError { code message } } }`;
+  const startedAt = performance.now();
+  let statements = 0;
+  let errors = 0;
+  let firstError: string | undefined;
+  const latencies: number[] = [];
+  for (const [k, file] of files.entries()) {
+    const t0 = performance.now();
+    const res = await fetch(ours.url, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` },
+      body: body(mutation, {
+        input: {
+          activityId: globalId('Activity', w6.id),
+          idempotencyKey: `bench-${runTag}-${k}`,
+          csv: Buffer.from(`${header}\n${file.join('\n')}\n`).toString('base64'),
+        },
+      }),
+    });
+    const text = await res.text();
+    latencies.push(performance.now() - t0);
+    statements += Number(res.headers.get('x-sql-statements') ?? 0);
+    if (res.status !== 200 || notSuccess(text)) {
+      errors += 1;
+      firstError ??= text.slice(0, 300);
+    }
+  }
+  const importSeconds = (performance.now() - startedAt) / 1000;
+  latencies.sort((a, b) => a - b);
+  const ourResult: LoadResult = {
+    requests: files.length,
+    seconds: importSeconds,
+    rps: lines.length / importSeconds,
+    p50: Math.round(latencies[Math.floor(latencies.length / 2)]!),
+    p95: Math.round(latencies[Math.floor(latencies.length * 0.95)]!),
+    p99: Math.round(latencies[latencies.length - 1]!),
+    httpErrors: 0,
+    graphqlErrors: errors,
+    sqlPerRequest: Math.round((statements / files.length) * 10) / 10,
+    rssMiB: null,
+    firstError,
+  };
+  rows.push({
+    workload: 'W6',
+    title: 'import 100k attendance rows (rows/s)',
+    server: 'ours',
+    result: ourResult,
+  });
+  log(
+    `W6 ours: ${lines.length} rows in ${files.length} files, ${importSeconds.toFixed(2)} s, ${ourResult.rps.toFixed(0)} rows/s, errors ${errors}${firstError ? ` ${firstError}` : ''}`,
+  );
+
+  // COPY of the same rows (the twin activity's enrollments and sessions) into attendance.
+  const client = new pg.Client({ connectionString: databaseUrl });
+  await client.connect();
+  const copyStarted = performance.now();
+  await client.query('begin');
+  const stream = client.query(
+    copyFrom(
+      'copy attendance (activity_id, session_id, enrollment_id, status, minutes, source) from stdin',
+    ),
+  );
+  async function* copyRows() {
+    let batch = '';
+    for (const e of w6copy.enrollments) {
+      for (const s of w6copy.sessions)
+        batch += `${w6copy.id}\t${s.id}\t${e.id}\tpresent\t170\timport\n`;
+      if (batch.length > 64 * 1024) {
+        yield batch;
+        batch = '';
+      }
+    }
+    if (batch) yield batch;
+  }
+  await pipeline(Readable.from(copyRows()), stream);
+  await client.query('commit');
+  const copySeconds = (performance.now() - copyStarted) / 1000;
+  await client.end();
+  const copyRowsCount = w6copy.enrollments.length * w6copy.sessions.length;
+  rows.push({
+    workload: 'W6',
+    title: 'import 100k attendance rows (rows/s)',
+    server: 'copy',
+    result: {
+      requests: 1,
+      seconds: copySeconds,
+      rps: copyRowsCount / copySeconds,
+      p50: Math.round(copySeconds * 1000),
+      p95: Math.round(copySeconds * 1000),
+      p99: Math.round(copySeconds * 1000),
+      httpErrors: 0,
+      graphqlErrors: 0,
+      sqlPerRequest: 1,
+      rssMiB: null,
+    },
+  });
+  log(
+    `W6 COPY: ${copyRowsCount} rows in ${copySeconds.toFixed(2)} s, ${(copyRowsCount / copySeconds).toFixed(0)} rows/s`,
+  );
+}
+
+/** W7: close the activity of 10k participants, every school confirms, the office credits. */
+async function runClose(ours: Server, token: string, fixtures: Fixtures): Promise<void> {
+  const { w7 } = fixtures;
+  const activityId = globalId('Activity', w7.id);
+  const t0 = performance.now();
+  await graphql(
+    ours,
+    token,
+    `
+      mutation ($input: TransitionActivityInput!) {
+        transitionActivity(input: $input) {
+          __typename
+          ... on UserError {
+            code
+            message
+          }
+        }
+      }
+    `,
+    { input: { activityId, action: 'CLOSE' } },
+  ).then(expectSuccess('transitionActivity'));
+  const closeMs = performance.now() - t0;
+  const t1 = performance.now();
+  const queue = [...w7.schoolIds];
+  await Promise.all(
+    Array.from({ length: 4 }, async () => {
+      for (let school = queue.shift(); school !== undefined; school = queue.shift()) {
+        await graphql(
+          ours,
+          token,
+          `
+            mutation ($input: ConfirmSchoolAttendanceInput!) {
+              confirmSchoolAttendance(input: $input) {
+                __typename
+                ... on UserError {
+                  code
+                  message
+                }
+              }
+            }
+          `,
+          { input: { activityId, schoolId: globalId('Organization', school) } },
+        ).then(expectSuccess('confirmSchoolAttendance'));
+      }
+    }),
+  );
+  const schoolsMs = performance.now() - t1;
+  const t2 = performance.now();
+  const res = await fetch(ours.url, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` },
+    body: body(
+      `mutation($input: ConfirmRosterInput!) { confirmRoster(input: $input) { __typename
+        ... on MutationConfirmRosterSuccess { data { crediting { evaluated completed awardsWritten hoursWritten } } }
+        ... on UserError { code message } } }`,
+      { input: { activityId } },
+    ),
+  });
+  const text = await res.text();
+  const creditMs = performance.now() - t2;
+  const ok = res.status === 200 && !notSuccess(text);
+  notes.W7 = {
+    participants: w7.enrollments.length,
+    schools: w7.schoolIds.length,
+    closeMs: Math.round(closeMs),
+    schoolConfirmationsMs: Math.round(schoolsMs),
+    confirmRosterMs: Math.round(creditMs),
+    confirmRosterSqlStatements: Number(res.headers.get('x-sql-statements')),
+    answer: text.slice(0, 300),
+  };
+  rows.push({
+    workload: 'W7',
+    title: 'close an activity of 10k participants: confirmRoster credits it (ms)',
+    server: 'ours',
+    result: {
+      requests: 1,
+      seconds: creditMs / 1000,
+      rps: 1000 / creditMs,
+      p50: Math.round(creditMs),
+      p95: Math.round(creditMs),
+      p99: Math.round(creditMs),
+      httpErrors: res.status === 200 ? 0 : 1,
+      graphqlErrors: ok ? 0 : 1,
+      sqlPerRequest: Number(res.headers.get('x-sql-statements')),
+      rssMiB: null,
+      firstError: ok ? undefined : text.slice(0, 300),
+    },
+  });
+  log(
+    `W7: close ${Math.round(closeMs)} ms, ${w7.schoolIds.length} school confirmations ${Math.round(schoolsMs)} ms, confirmRoster ${Math.round(creditMs)} ms: ${text.slice(0, 200)}`,
+  );
+}
+
+function expectSuccess(field: string) {
+  return (data: Record<string, unknown>) => {
+    const payload = data[field] as { __typename: string; code?: string; message?: string };
+    if (!payload.__typename.endsWith('Success'))
+      throw new Error(`${field}: ${payload.__typename} ${payload.code} ${payload.message}`);
+  };
+}
+
+/** W8: 80 % reads (W1, W2), 15 % nested (W3), 5 % writes (W5); peak, then 70 % of it. */
+async function runMixed(ours: Server, token: string, fixtures: Fixtures): Promise<void> {
+  const reads = readWorkloads(fixtures.pools);
+  const [w1, w2, w3] = [reads[0]!, reads[1]!, reads[2]!];
+  const next = (i: number): RequestSpec => {
+    const slot = i % 20;
+    if (slot === 19) return w5Request(fixtures, token, i);
+    const w = slot < 16 ? (slot % 2 === 0 ? w1 : w2) : w3;
+    return {
+      path: '/graphql',
+      headers: { authorization: `Bearer ${token}` },
+      body: body(w.ours.query, w.ours.variables(i)),
+    };
+  };
+  const isError = (text: string) =>
+    text.includes('"errors":[') ||
+    (text.includes('recordAttendance') && !text.includes('Success"'));
+  const peak = await measure('W8-peak', 'mixed 80/15/5, closed loop (peak)', ours, next, {
+    isError,
+  });
+  const rate = Math.max(1, Math.floor(peak.rps * 0.7));
+  await measure('W8', `mixed 80/15/5 at 70 % of peak (${rate} req/s)`, ours, next, {
+    isError,
+    overallRate: rate,
+  });
+}
+
+function find(workload: string, server: Row['server']): LoadResult | undefined {
+  return rows.find((r) => r.workload === workload && r.server === server)?.result;
+}
+
+function ratios(): Record<string, Record<string, number | boolean | null>> {
+  const out: Record<string, Record<string, number | boolean | null>> = {};
+  const ratio = (a?: number, b?: number) => (a && b ? Math.round((a / b) * 100) / 100 : null);
+  for (const w of ['W1', 'W2', 'W3', 'W4']) {
+    const ours = find(w, 'ours');
+    out[w] = {
+      oursOverPeer: ratio(ours?.rps, find(w, 'peer')?.rps),
+      oursOverBaseline: ratio(ours?.rps, find(w, 'baseline')?.rps),
+    };
+  }
+  const w6 = find('W6', 'ours');
+  out.W6 = { oursOverCopy: ratio(w6?.rps, find('W6', 'copy')?.rps) };
+  const w7 = find('W7', 'ours');
+  out.W7 = { confirmRosterSeconds: w7 ? Math.round(w7.seconds * 100) / 100 : null };
+  const w8 = find('W8', 'ours');
+  out.W8 = { p99: w8?.p99 ?? null, errors: w8 ? w8.httpErrors + w8.graphqlErrors : null };
+  const met = (v: number | boolean | null | undefined, min: number) =>
+    typeof v === 'number' ? v >= min : null;
+  out.targets = {
+    W1_vs_peer_ge_1: met(out.W1!.oursOverPeer, 1),
+    W1_vs_baseline_ge_0_5: met(out.W1!.oursOverBaseline, 0.5),
+    W2_vs_baseline_ge_0_5: met(out.W2!.oursOverBaseline, 0.5),
+    W3_vs_peer_ge_2: met(out.W3!.oursOverPeer, 2),
+    W3_vs_baseline_ge_0_7: met(out.W3!.oursOverBaseline, 0.7),
+    W4_vs_peer_ge_2: met(out.W4!.oursOverPeer, 2),
+    W4_vs_baseline_ge_0_7: met(out.W4!.oursOverBaseline, 0.7),
+    W6_vs_copy_ge_0_7: met(out.W6!.oursOverCopy, 0.7),
+    W7_under_5s: w7 ? w7.seconds < 5 && w7.graphqlErrors === 0 : null,
+    W8_p99_under_100ms_no_errors: w8
+      ? w8.p99 < 100 && w8.httpErrors + w8.graphqlErrors === 0
+      : null,
+  };
+  return out;
+}
+
+function markdownTable(): string {
+  const lines = [
+    '| workload | server | req/s | p50 ms | p95 ms | p99 ms | errors (HTTP+GraphQL) | SQL/req | RSS MiB | ours/peer | ours/baseline |',
+    '|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|',
+  ];
+  const r = ratios();
+  for (const row of rows) {
+    const res = row.result;
+    const ratio = row.server === 'ours' ? r[row.workload] : undefined;
+    lines.push(
+      `| ${row.workload} | ${row.server} | ${res.rps.toFixed(row.workload === 'W7' ? 2 : 0)} | ${res.p50} | ${res.p95} | ${res.p99} | ${res.httpErrors}+${res.graphqlErrors} | ${res.sqlPerRequest ?? '–'} | ${res.rssMiB ?? '–'} | ${ratio?.oursOverPeer ?? '–'} | ${ratio?.oursOverBaseline ?? ratio?.oursOverCopy ?? '–'} |`,
+    );
+  }
+  return lines.join('\n');
+}
+
+async function versions(): Promise<Record<string, string>> {
+  const client = new pg.Client({ connectionString: databaseUrl });
+  await client.connect();
+  const { rows: v } = await client.query<{ version: string }>('select version()');
+  await client.end();
+  const peerVersion = (name: string) => {
+    try {
+      return (
+        JSON.parse(
+          execFileSync('cat', [`${peerDir}node_modules/${name}/package.json`]).toString(),
+        ) as { version: string }
+      ).version;
+    } catch {
+      return 'absent';
+    }
+  };
+  return {
+    node: process.version,
+    postgres: v[0]!.version.split(',')[0]!,
+    postgraphile: peerVersion('postgraphile'),
+    peerNode: peerVersion('node'),
+    autocannon: peerVersion('../../node_modules/autocannon'),
+  };
+}
+
+await main();

@@ -1,0 +1,136 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import { createWriteStream } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+
+/**
+ * The three servers of a run, each its own process so each has its own event loop, its own
+ * pool of 10 connections and its own resident set to measure. All listen on 127.0.0.1.
+ */
+
+export const repositoryRoot = fileURLToPath(new URL('../../', import.meta.url));
+export const peerDir = fileURLToPath(new URL('../peer/', import.meta.url));
+const tsxImport = ['--import', 'tsx'];
+
+export interface Server {
+  name: 'ours' | 'peer' | 'baseline';
+  url: string;
+  pid: number;
+  stop(): Promise<void>;
+}
+
+async function waitUntilUp(url: string, child: ChildProcess, name: string): Promise<void> {
+  const deadline = Date.now() + 120_000;
+  while (Date.now() < deadline) {
+    if (child.exitCode !== null) throw new Error(`${name} exited with ${child.exitCode}`);
+    try {
+      await fetch(url, { method: 'GET' });
+      return;
+    } catch {
+      await new Promise((r) => setTimeout(r, 250));
+    }
+  }
+  throw new Error(`${name} did not come up at ${url}`);
+}
+
+function start(
+  name: Server['name'],
+  command: string,
+  args: string[],
+  options: { cwd: string; env: Record<string, string>; port: number; path: string; logDir: string },
+): Promise<Server> {
+  const log = createWriteStream(`${options.logDir}/${name}.log`);
+  const child = spawn(command, args, {
+    cwd: options.cwd,
+    env: { ...process.env, ...options.env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  child.stdout!.pipe(log);
+  child.stderr!.pipe(log);
+  const url = `http://127.0.0.1:${options.port}${options.path}`;
+  const server: Server = {
+    name,
+    url,
+    pid: child.pid!,
+    stop: async () => {
+      if (child.exitCode !== null) return;
+      const exited = new Promise((r) => child.once('exit', r));
+      child.kill('SIGTERM');
+      const timer = setTimeout(() => child.kill('SIGKILL'), 10_000);
+      await exited;
+      clearTimeout(timer);
+    },
+  };
+  return waitUntilUp(url, child, name).then(() => server);
+}
+
+export interface ServerOptions {
+  databaseUrl: string;
+  logDir: string;
+  /** Extra node flags for our gateway, e.g. --cpu-prof. */
+  nodeFlags?: string[];
+}
+
+export function startOurs(options: ServerOptions, port = 4101): Promise<Server> {
+  return start(
+    'ours',
+    process.execPath,
+    [...(options.nodeFlags ?? []), ...tsxImport, 'src/main.ts'],
+    {
+      cwd: `${repositoryRoot}packages/api`,
+      env: {
+        PORT: String(port),
+        HOST: '127.0.0.1',
+        DATABASE_URL: options.databaseUrl,
+        DATABASE_POOL_SIZE: '10',
+        NODE_ENV: 'production',
+        LOG_LEVEL: 'warn',
+        SEED_DEMO_DATA: 'never',
+      },
+      port,
+      path: '/graphql',
+      logDir: options.logDir,
+    },
+  );
+}
+
+export function startPeer(options: ServerOptions, port = 4102): Promise<Server> {
+  return start(
+    'peer',
+    `${peerDir}node_modules/node/bin/node`,
+    [
+      `${peerDir}node_modules/postgraphile/dist/cli-run.js`,
+      '-P',
+      'postgraphile/presets/amber',
+      '-c',
+      options.databaseUrl,
+      '-s',
+      'public',
+      '--port',
+      String(port),
+      '--host',
+      '127.0.0.1',
+    ],
+    {
+      cwd: peerDir,
+      env: { NODE_ENV: 'production', GRAPHILE_ENV: 'production' },
+      port,
+      path: '/graphql',
+      logDir: options.logDir,
+    },
+  );
+}
+
+export function startBaseline(options: ServerOptions, port = 4103): Promise<Server> {
+  return start(
+    'baseline',
+    process.execPath,
+    [...tsxImport, 'src/baseline-server.ts', options.databaseUrl, String(port), '10'],
+    {
+      cwd: fileURLToPath(new URL('../', import.meta.url)),
+      env: { NODE_ENV: 'production' },
+      port,
+      path: '',
+      logDir: options.logDir,
+    },
+  );
+}
