@@ -15,8 +15,15 @@ import type { Config } from '../config';
 import type { Context } from '../context';
 import type { Logger } from '../logger';
 import { schema } from '../schema';
-import { clearerMessage, limitRules, nestedDeeperThan, requestLimits } from './limits';
+import {
+  clearerMessage,
+  isVariableErrorLimit,
+  limitRules,
+  nestedDeeperThan,
+  requestLimits,
+} from './limits';
 import { findRoute, routeContext } from './routes';
+import { refuseNulCharacters } from './text-input';
 import { createStaticHandler } from './static-files';
 
 const maxBodyBytes = 1024 * 1024;
@@ -66,6 +73,7 @@ export async function createRegistryServer(
     validationRules: limitRules,
     plugins: [
       ApolloServerPluginLandingPageDisabled(),
+      refuseNulCharacters,
       {
         async requestDidStart({ contextValue }) {
           const started = performance.now();
@@ -114,6 +122,9 @@ export async function createRegistryServer(
         ...original,
         message: clearerMessage(original.message, original.extensions?.code),
       };
+      if (isVariableErrorLimit(original.message) && !original.path) {
+        return { message: formatted.message, extensions: { code: 'BAD_USER_INPUT' } };
+      }
       if (error instanceof GraphQLError && error.originalError instanceof PothosValidationError) {
         // Pothos refuses malformed global IDs, cursors and page sizes: the client's input.
         return { ...formatted, extensions: { code: 'BAD_USER_INPUT' } };
