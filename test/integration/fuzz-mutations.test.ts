@@ -97,11 +97,20 @@ interface Caller {
   forged: 'none' | 'bearer' | 'cookie';
   language: string;
 }
-const callerArbitrary: fc.Arbitrary<Caller> = fc.record({
-  role: fc.constantFrom(...roles),
-  forged: fc.constantFrom('none', 'none', 'bearer', 'cookie'),
-  language: fc.constantFrom('en', 'zh-CN', 'zh-CN,zh;q=0.9,en;q=0.8', '*', '', 'xx;;q=abc'),
-});
+/**
+ * Callers, every role at least at weight 1. `weights` raises the roles that got past the
+ * mutation's auth scope in the first runs: a role refused at the door by every run exercises
+ * one line of the resolver, a role let in exercises the rest.
+ */
+function callerArbitrary(weights: Map<Role, number>): fc.Arbitrary<Caller> {
+  return fc.record({
+    role: fc.oneof(
+      ...roles.map((role) => ({ weight: weights.get(role) ?? 1, arbitrary: fc.constant(role) })),
+    ),
+    forged: fc.constantFrom('none', 'none', 'bearer', 'cookie'),
+    language: fc.constantFrom('en', 'zh-CN', 'zh-CN,zh;q=0.9,en;q=0.8', '*', '', 'xx;;q=abc'),
+  });
+}
 
 let database: TestDatabase;
 let server: Awaited<ReturnType<typeof startTestServer>>;
@@ -126,7 +135,12 @@ interface Stats {
   snapshots: number;
   /** Answers by error code (GraphQL errors), error type (typed errors) or status. */
   codes: Map<string, number>;
+  /** Roles that got past the auth scope. */
+  admitted: Set<Role>;
   ms: number;
+  /** Of which waiting for the server's answers, and looking at the database's state. */
+  requestMs: number;
+  stateMs: number;
 }
 const stats = new Map<string, Stats>();
 
@@ -169,8 +183,8 @@ afterAll(async () => {
   const lines = [...stats].map(
     ([name, s]) =>
       `${name.padEnd(28)} ${String(s.runs).padStart(4)} runs ${String(Math.round(s.ms)).padStart(7)} ms ` +
-      `${(s.ms / s.runs).toFixed(1).padStart(6)} ms/run  accepted ${s.accepted}, typed errors ${s.typedErrors}, ` +
-      `GraphQL errors ${s.graphqlErrors}, HTTP 4xx ${s.http4xx}; wrote ${s.snapshots}×\n    ` +
+      `${(s.ms / s.runs).toFixed(1).padStart(6)} ms/run (request ${(s.requestMs / s.runs).toFixed(1)}, state ${(s.stateMs / s.runs).toFixed(1)})  accepted ${s.accepted}, typed errors ${s.typedErrors}, ` +
+      `GraphQL errors ${s.graphqlErrors}, HTTP 4xx ${s.http4xx}; wrote ${s.snapshots}×; admitted ${[...s.admitted].join(' ')}\n    ` +
       [...s.codes]
         .sort((a, b) => b[1] - a[1])
         .map(([code, n]) => `${code} ${n}`)
@@ -190,6 +204,21 @@ describe('fuzzing every mutation', () => {
     expect(Object.keys(entries).filter((name) => !names.includes(name))).toEqual([]);
   });
 
+  it('notices a change: a row written behind the server moves the write mark and a count', async () => {
+    const before = await observe();
+    await database.db
+      .insertInto('login_failures')
+      .values({ username_key: 'fuzz-self-check', address: '203.0.113.7' })
+      .execute();
+    const mark = await writeMark();
+    expect(mark).not.toBe(before.mark);
+    const count = Number(before.state.get('login_failures'));
+    expect(differences(before.state, (await observe(mark)).state, {})).toEqual([
+      `login_failures (${count} → ${count + 1} rows)`,
+    ]);
+    last = null;
+  });
+
   for (const mutation of mutations) {
     it(`${mutation.name} answers hostile input from every role without a 5xx, a leak or a change on rejection`, async () => {
       const entry = entries[mutation.name];
@@ -203,8 +232,13 @@ describe('fuzzing every mutation', () => {
 
 async function fuzz(mutation: GraphQLField<unknown, unknown>, entry: FuzzEntry) {
   const document = documentFor(mutation);
-  const argumentsFor = (illTyped: boolean) => {
-    const options = { world, illTyped, rootIds: entry.rootIds };
+  const argumentsFor = (mode: 'mild' | 'hostile' | 'illTyped') => {
+    const options = {
+      world,
+      illTyped: mode === 'illTyped',
+      mild: mode === 'mild',
+      rootIds: entry.rootIds,
+    };
     const parts = mutation.args.map((arg) => inputArbitrary(arg.type, options, '', arg.name));
     return fc.tuple(...parts).map((values) => {
       const variables: Record<string, unknown> = {};
@@ -215,8 +249,9 @@ async function fuzz(mutation: GraphQLField<unknown, unknown>, entry: FuzzEntry) 
     });
   };
   const variablesArbitrary = fc.oneof(
-    { weight: 4, arbitrary: argumentsFor(false) },
-    { weight: 1, arbitrary: argumentsFor(true) },
+    { weight: 2, arbitrary: argumentsFor('mild') },
+    { weight: 2, arbitrary: argumentsFor('hostile') },
+    { weight: 1, arbitrary: argumentsFor('illTyped') },
   );
   const s: Stats = {
     runs: 0,
@@ -226,80 +261,92 @@ async function fuzz(mutation: GraphQLField<unknown, unknown>, entry: FuzzEntry) 
     http4xx: 0,
     snapshots: 0,
     codes: new Map(),
+    admitted: new Set(),
     ms: 0,
+    requestMs: 0,
+    stateMs: 0,
   };
   stats.set(mutation.name, s);
   const started = performance.now();
 
-  const property = fc.asyncProperty(
-    callerArbitrary,
-    variablesArbitrary,
-    async (caller, variables) => {
-      s.runs += 1;
-      const headers: Record<string, string> = {
-        'content-type': 'application/json',
-        'accept-language': caller.language,
-      };
-      let token = caller.role === 'anonymous' ? undefined : tokens.get(caller.role);
-      if (entry.ownSession && caller.role !== 'anonymous') token = await pooledSession(caller.role);
-      if (token) headers.authorization = `Bearer ${token}`;
-      else if (caller.forged === 'bearer') headers.authorization = `Bearer ${'A'.repeat(43)}`;
-      else if (caller.forged === 'cookie')
-        headers.cookie = `registry_session=${'B'.repeat(43)}; x=1`;
+  // Roles whose calls got past the auth scope: any answer but FORBIDDEN, UNAUTHENTICATED, 4xx.
+  const admitted = s.admitted;
+  const run = async (caller: Caller, variables: Record<string, unknown>) => {
+    s.runs += 1;
+    const headers: Record<string, string> = {
+      'content-type': 'application/json',
+      'accept-language': caller.language,
+    };
+    let token = caller.role === 'anonymous' ? undefined : tokens.get(caller.role);
+    if (entry.ownSession && caller.role !== 'anonymous') token = await pooledSession(caller.role);
+    if (token) headers.authorization = `Bearer ${token}`;
+    else if (caller.forged === 'bearer') headers.authorization = `Bearer ${'A'.repeat(43)}`;
+    else if (caller.forged === 'cookie') headers.cookie = `registry_session=${'B'.repeat(43)}; x=1`;
 
-      const before = last ?? (await observe());
-      last = null;
-      const logMark = logLines.length;
-      const body = JSON.stringify({ query: document, variables });
-      const response = await fetch(`${server.url}/graphql`, { method: 'POST', headers, body });
-      const text = await response.text();
-      // Nothing written since the last look (no transaction id assigned): the state is the same.
-      const mark = await writeMark();
-      const after = mark === before.mark ? before : await observe(mark);
-      if (after !== before) s.snapshots += 1;
-      last = after;
+    const before = last ?? (await observe());
+    last = null;
+    const logMark = logLines.length;
+    const body = JSON.stringify({ query: document, variables });
+    const sent = performance.now();
+    const response = await fetch(`${server.url}/graphql`, { method: 'POST', headers, body });
+    const text = await response.text();
+    // Nothing written since the last look (no transaction id assigned): the state is the same.
+    const answered = performance.now();
+    s.requestMs += answered - sent;
+    const mark = await writeMark();
+    const after = mark === before.mark ? before : await observe(mark);
+    if (after !== before) s.snapshots += 1;
+    last = after;
+    s.stateMs += performance.now() - answered;
 
-      const describeRun = () =>
-        [
-          `${mutation.name} as ${caller.role}${caller.forged !== 'none' ? ` (forged ${caller.forged})` : ''}`,
-          `variables: ${clip(JSON.stringify(variables), 1500)}`,
-          `HTTP ${response.status}: ${clip(text, 1500)}`,
-          ...internalErrors(text).map((error) => `internal error: ${error}`),
-          ...logLines
-            .slice(logMark)
-            .map((line) => `server log: ${clip(JSON.stringify(line), 3000)}`),
-        ].join('\n');
+    const describeRun = () =>
+      [
+        `${mutation.name} as ${caller.role}${caller.forged !== 'none' ? ` (forged ${caller.forged})` : ''}`,
+        `variables: ${clip(JSON.stringify(variables), 1500)}`,
+        `HTTP ${response.status}: ${clip(text, 1500)}`,
+        ...internalErrors(text).map((error) => `internal error: ${error}`),
+        ...logLines.slice(logMark).map((line) => `server log: ${clip(JSON.stringify(line), 3000)}`),
+      ].join('\n');
 
-      if (response.status >= 500) throw new Error(`HTTP ${response.status}\n${describeRun()}`);
-      const leak = leakIn(text);
-      if (leak) throw new Error(`the response leaks ${leak}\n${describeRun()}`);
+    if (response.status >= 500) throw new Error(`HTTP ${response.status}\n${describeRun()}`);
+    const leak = leakIn(text);
+    if (leak) throw new Error(`the response leaks ${leak}\n${describeRun()}`);
 
-      const { outcome, code } = classify(mutation, response.status, text);
-      if (outcome === 'internal') throw new Error(`INTERNAL_SERVER_ERROR\n${describeRun()}`);
-      s[outcome] += 1;
-      s.codes.set(code, (s.codes.get(code) ?? 0) + 1);
-      if (outcome === 'accepted') return;
-      const changed = differences(before.state, after.state, entry.changesOnRejection ?? {});
-      if (changed.length) {
-        throw new Error(`rejected, yet changed ${changed.join(', ')}\n${describeRun()}`);
-      }
-    },
-  );
+    const { outcome, code } = classify(mutation, response.status, text);
+    if (outcome === 'internal') throw new Error(`INTERNAL_SERVER_ERROR\n${describeRun()}`);
+    s[outcome] += 1;
+    s.codes.set(code, (s.codes.get(code) ?? 0) + 1);
+    if (outcome !== 'http4xx' && code !== 'FORBIDDEN' && code !== 'UNAUTHENTICATED') {
+      admitted.add(caller.role);
+    }
+    if (outcome === 'accepted') return;
+    const changed = differences(before.state, after.state, entry.changesOnRejection ?? {});
+    if (changed.length) {
+      throw new Error(`rejected, yet changed ${changed.join(', ')}\n${describeRun()}`);
+    }
+  };
 
-  const details = await fc.check(property, {
-    numRuns,
-    ...(fixedSeed === undefined ? {} : { seed: fixedSeed }),
-    // Runs change the database, so a shrunk replay runs against another state; the failing
-    // request itself, printed in full above, is the useful report.
-    endOnFailure: true,
-  });
-  s.ms = performance.now() - started;
-  if (details.failed) {
-    const error = details.errorInstance instanceof Error ? details.errorInstance.message : '';
-    expect.fail(
-      `${mutation.name} failed after ${details.numRuns} runs (replay: FUZZ_SEED=${details.seed}, path ${details.counterexamplePath})\n${error}`,
+  const seed = fixedSeed ?? Math.floor(Math.random() * 0x7fffffff);
+  // A quarter of the runs with every role alike, the rest weighted toward the roles admitted.
+  const phases = [Math.ceil(numRuns / 4), numRuns - Math.ceil(numRuns / 4)];
+  for (const [phase, runs] of phases.entries()) {
+    const weights = new Map(roles.map((role) => [role, phase > 0 && admitted.has(role) ? 4 : 1]));
+    const details = await fc.check(
+      fc.asyncProperty(callerArbitrary(weights), variablesArbitrary, run),
+      {
+        numRuns: runs,
+        seed: seed + phase,
+        // Runs change the database, so a shrunk replay runs against another state; the failing
+        // request itself, printed in full, is the useful report.
+        endOnFailure: true,
+      },
     );
+    if (details.failed) {
+      const error = details.errorInstance instanceof Error ? details.errorInstance.message : '';
+      expect.fail(`${mutation.name} failed in run ${s.runs} (replay: FUZZ_SEED=${seed})\n${error}`);
+    }
   }
+  s.ms = performance.now() - started;
   expect(s.runs).toBeGreaterThanOrEqual(numRuns);
 }
 

@@ -123,7 +123,10 @@ const emptyish = ['', ' ', '\n', '\u3000', 'null', 'undefined', 'NaN', '0', '-1'
 
 /** Long strings: past every documented limit, some past the 1 MB body limit. */
 const hugeString = fc
-  .tuple(fc.constantFrom(1001, 4097, 70_000, 200_000), fc.constantFrom('x', '汉', '👩‍🏫', "'", '\\'))
+  .tuple(
+    fc.constantFrom(1001, 1001, 4097, 4097, 70_000, 200_000),
+    fc.constantFrom('x', '汉', '👩‍🏫', "'", '\\'),
+  )
   .map(([length, unit]) => unit.repeat(Math.ceil(length / unit.length)));
 
 function stringArbitrary(small: boolean): fc.Arbitrary<string> {
@@ -195,39 +198,50 @@ const calendarDate = fc
   })
   .map((d) => d.toISOString().slice(0, 10));
 
+/**
+ * Dates the Date scalar accepts (so the resolver sees them), at the edges of the calendar and
+ * of PostgreSQL's range; pairs of them come out of order as often as not.
+ */
 export const hostileDate = fc.oneof(
-  { weight: 4, arbitrary: calendarDate },
+  { weight: 3, arbitrary: calendarDate },
   {
-    weight: 4,
+    weight: 2,
     arbitrary: fc.constantFrom(
-      '2026-02-29',
       '2024-02-29',
-      '2026-02-30',
-      '2026-13-01',
-      '2026-00-10',
       '0000-01-01',
       '0001-01-01',
       '9999-12-31',
       '1900-01-01',
       '1970-01-01',
       '2038-01-19',
-      '2026-3-1',
-      '2026/03/01',
-      '20260301',
-      ' 2026-03-01',
-      '2026-03-01T00:00:00Z',
-      '２０２６-０３-０１',
-      '+10000-01-01',
-      '-0001-01-01',
-      '5874897-12-31',
     ),
   },
-  { weight: 1, arbitrary: smallHostileString },
 );
 
+/** Dates the Date scalar must refuse (ill-typed runs only). */
+const malformedDate = fc.oneof(
+  fc.constantFrom(
+    '2026-02-29',
+    '2026-02-30',
+    '2026-13-01',
+    '2026-00-10',
+    '2026-3-1',
+    '2026/03/01',
+    '20260301',
+    ' 2026-03-01',
+    '2026-03-01T00:00:00Z',
+    '２０２６-０３-０１',
+    '+10000-01-01',
+    '-0001-01-01',
+    '5874897-12-31',
+  ),
+  smallHostileString,
+);
+
+/** Instants the DateTime scalar accepts, zones and the far past and future included. */
 export const hostileDateTime = fc.oneof(
   {
-    weight: 4,
+    weight: 3,
     arbitrary: fc
       .date({
         min: new Date('2019-01-01T00:00:00Z'),
@@ -242,24 +256,33 @@ export const hostileDateTime = fc.oneof(
       ),
   },
   {
-    weight: 4,
+    weight: 2,
     arbitrary: fc.constantFrom(
       '2026-03-01T09:00:00',
       '2026-03-01T09:00:00+08:00',
-      '2026-03-01T25:00:00Z',
       '2026-02-30T09:00:00Z',
+      '2026-03-01T24:00:00Z',
       '0000-01-01T00:00:00Z',
       '0001-01-01T00:00:00Z',
-      '9999-12-31T23:59:59.999Z',
+      '9999-12-31T23:59:59.999-14:00',
       '1969-12-31T23:59:59Z',
-      '2026-03-01T09:00:00+99:00',
       '2026-03-01T09:00:00.123456789Z',
-      '2026-03-01T',
-      '2026-03-01Tfoo',
-      '2026-03-01T09:00:00Z[Asia/Shanghai]',
     ),
   },
-  { weight: 1, arbitrary: smallHostileString },
+);
+
+/** Instants the DateTime scalar must refuse (ill-typed runs only). */
+const malformedDateTime = fc.oneof(
+  fc.constantFrom(
+    '2026-03-01T25:00:00Z',
+    '2026-03-01T09:00:00+99:00',
+    '2026-03-01T',
+    '2026-03-01Tfoo',
+    '2026-03-01T09:00:00Z[Asia/Shanghai]',
+    '1772355600000',
+    '2026-03-01',
+  ),
+  smallHostileString,
 );
 
 /** Values of the wrong JSON type for whatever the schema expects. */
@@ -517,7 +540,7 @@ export function onlineStudyPayload(world: FuzzWorld): fc.Arbitrary<string> {
   const record = fc.record(
     {
       teacherNationalId: fc.oneof(nationalId, wrongType),
-      date: fc.oneof(hostileDate, wrongType),
+      date: fc.oneof(hostileDate, malformedDate, wrongType),
       minutes,
     },
     { requiredKeys: [] },
@@ -559,7 +582,7 @@ export function onlineStudyPayload(world: FuzzWorld): fc.Arbitrary<string> {
       fc.array(
         fc.tuple(
           nationalId,
-          hostileDate,
+          fc.oneof(hostileDate, malformedDate),
           fc.constantFrom('60', '0', '-1', '1441', '', 'x', '1,5'),
           lineEnding,
         ),
@@ -589,6 +612,13 @@ export interface WalkOptions {
   world: FuzzWorld;
   /** Ill typed: leaves sometimes take a value of the wrong JSON type, required fields go missing. */
   illTyped: boolean;
+  /**
+   * Mild: most leaves take plausible values (own IDs, dates of the coming year, small numbers,
+   * short text), a few stay hostile. Fully hostile inputs are nearly always refused by the first
+   * rule they break; mild ones get written, with Chinese, emoji and SQL fragments in them, so
+   * the write paths and their answers are fuzzed too.
+   */
+  mild?: boolean;
   /** ID targets of root arguments named `id` and the like, given by the fuzz entry. */
   rootIds?: Record<string, string>;
 }
@@ -666,6 +696,78 @@ function scalarLeaf(
   field: string,
   small: boolean,
 ): fc.Arbitrary<unknown> {
+  const hostile = hostileLeaf(name, options, owner, field, small);
+  const plausible = options.mild ? plausibleLeaf(name, options, owner, field) : null;
+  return plausible
+    ? fc.oneof({ weight: 4, arbitrary: plausible }, { weight: 1, arbitrary: hostile })
+    : hostile;
+}
+
+const plausibleText = fc.oneof(
+  fc.constantFrom(
+    '继续教育 数学研修',
+    '线上研修 👩‍🏫',
+    'Fuzz activity',
+    "O'Brien",
+    '补录：签到表遗漏',
+    "'; DROP TABLE credit_ledger; --",
+    '<b>粗体</b>',
+  ),
+  fc.string({ unit: 'grapheme', minLength: 1, maxLength: 30 }),
+);
+const comingYear = {
+  min: new Date('2026-12-02T00:00:00Z'),
+  max: new Date('2027-12-31T00:00:00Z'),
+  noInvalidDate: true,
+};
+
+/** A value a careful client might send, or null where the generic hostile one must do. */
+function plausibleLeaf(
+  name: string,
+  options: WalkOptions,
+  owner: string,
+  field: string,
+): fc.Arbitrary<unknown> | null {
+  switch (name) {
+    case 'String':
+      return targetedLeaf(options.world, owner, field) ? null : plausibleText;
+    case 'Int':
+      return fc.integer({ min: 1, max: 120 });
+    case 'Float':
+      return fc.integer({ min: 1, max: 4800 }).map((n) => n / 100);
+    case 'Date':
+      return fc.date(comingYear).map((d) => d.toISOString().slice(0, 10));
+    case 'DateTime':
+      return fc.date(comingYear).map((d) => d.toISOString());
+    case 'ID': {
+      const own = options.world.ids.own[idTarget(options, owner, field)] ?? [];
+      return own.length ? fc.constantFrom(...own) : null;
+    }
+    default:
+      return null;
+  }
+}
+
+function idTarget(options: WalkOptions, owner: string, field: string): string {
+  const target =
+    (owner === '' ? options.rootIds?.[field] : undefined) ??
+    idTargets[`${owner}.${field}`] ??
+    idTargets[field];
+  if (!target) {
+    throw new Error(
+      `ID field ${owner || 'argument'}.${field} names no type: add it to idTargets in test/testkit/fuzz-inputs.ts (or rootIds of its fuzz entry)`,
+    );
+  }
+  return target;
+}
+
+function hostileLeaf(
+  name: string,
+  options: WalkOptions,
+  owner: string,
+  field: string,
+  small: boolean,
+): fc.Arbitrary<unknown> {
   const targeted = small ? null : targetedLeaf(options.world, owner, field);
   if (targeted) return targeted;
   switch (name) {
@@ -678,21 +780,11 @@ function scalarLeaf(
     case 'Boolean':
       return fc.boolean();
     case 'Date':
-      return hostileDate;
+      return options.illTyped ? fc.oneof(hostileDate, malformedDate) : hostileDate;
     case 'DateTime':
-      return hostileDateTime;
-    case 'ID': {
-      const target =
-        (owner === '' ? options.rootIds?.[field] : undefined) ??
-        idTargets[`${owner}.${field}`] ??
-        idTargets[field];
-      if (!target) {
-        throw new Error(
-          `ID field ${owner || 'argument'}.${field} names no type: add it to idTargets in test/testkit/fuzz-inputs.ts (or rootIds of its fuzz entry)`,
-        );
-      }
-      return idArbitrary(options.world, target);
-    }
+      return options.illTyped ? fc.oneof(hostileDateTime, malformedDateTime) : hostileDateTime;
+    case 'ID':
+      return idArbitrary(options.world, idTarget(options, owner, field));
     default:
       throw new Error(
         `scalar ${name} has no hostile arbitrary: add one to test/testkit/fuzz-inputs.ts`,
@@ -747,7 +839,7 @@ function valueArbitrary(
       { weight: 1, arbitrary: fc.constant([]) },
       // The same element many times: duplicates, and past "at most 1000" limits.
       {
-        weight: small ? 0 : 1,
+        weight: small || options.mild ? 0 : 1,
         arbitrary: fc
           .tuple(smallElement, fc.constantFrom(2, 1001))
           .map(([value, count]) => Array.from({ length: count }, () => value)),
