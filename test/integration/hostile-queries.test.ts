@@ -219,6 +219,26 @@ describe('hostile documents and bodies are refused quickly with a clear message'
       400,
       /A string in the document contains the NUL character/,
     ],
+    // Found by fuzzing: past 9999 in UTC, PGlite sent '+010000-…' to SQL and answered
+    // INTERNAL_SERVER_ERROR; the scalar now refuses it while variables are read.
+    [
+      'an instant past the year 9999',
+      () => ({
+        query: 'mutation ($input: AddSessionInput!) { addSession(input: $input) { __typename } }',
+        variables: {
+          input: {
+            activityId: 'QWN0aXZpdHk6MQ==',
+            title: 'x',
+            mode: 'IN_PERSON',
+            hours: 1,
+            startsAt: '2026-03-01T09:00:00+08:00',
+            endsAt: '9999-12-31T23:59:59.999-14:00',
+          },
+        },
+      }),
+      400,
+      /DateTime must be an ISO 8601 timestamp with a time zone, in the years 0001 to 9999/,
+    ],
     // Found by fuzzing: graphql-js's own "error limit reached" answered INTERNAL_SERVER_ERROR.
     [
       'more than 50 invalid variable values',
