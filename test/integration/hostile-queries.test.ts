@@ -199,6 +199,61 @@ describe('hostile documents and bodies are refused quickly with a clear message'
       400,
       /Request body is not valid JSON/,
     ],
+    // Found by fuzzing (fuzz-mutations.test.ts): PostgreSQL text cannot hold U+0000, and this
+    // sign-in answered INTERNAL_SERVER_ERROR ("invalid byte sequence for encoding UTF8: 0x00").
+    [
+      'a variable holding the NUL character',
+      () => ({
+        query: 'mutation ($input: LoginInput!) { login(input: $input) { __typename } }',
+        variables: { input: { username: 'admin\u0000', password: 'demo1234' } },
+      }),
+      400,
+      /Variable "\$input" at input\.username contains the NUL character \(U\+0000\)/,
+    ],
+    [
+      'a string literal holding the NUL character',
+      () => ({
+        query:
+          'mutation { login(input: { username: "admin\\u0000", password: "x" }) { __typename } }',
+      }),
+      400,
+      /A string in the document contains the NUL character/,
+    ],
+    // Found by fuzzing: past 9999 in UTC, PGlite sent '+010000-…' to SQL and answered
+    // INTERNAL_SERVER_ERROR; the scalar now refuses it while variables are read.
+    [
+      'an instant past the year 9999',
+      () => ({
+        query: 'mutation ($input: AddSessionInput!) { addSession(input: $input) { __typename } }',
+        variables: {
+          input: {
+            activityId: 'QWN0aXZpdHk6MQ==',
+            title: 'x',
+            mode: 'IN_PERSON',
+            hours: 1,
+            startsAt: '2026-03-01T09:00:00+08:00',
+            endsAt: '9999-12-31T23:59:59.999-14:00',
+          },
+        },
+      }),
+      400,
+      /DateTime must be an ISO 8601 timestamp with a time zone, in the years 0001 to 9999/,
+    ],
+    // Found by fuzzing: graphql-js's own "error limit reached" answered INTERNAL_SERVER_ERROR.
+    [
+      'more than 50 invalid variable values',
+      () => ({
+        query:
+          'mutation ($input: DecideEligibilityInput!) { decideEligibility(input: $input) { __typename } }',
+        variables: {
+          input: {
+            decisions: Array.from({ length: 60 }, () => ({ decision: 'DROP', enrollmentId: null })),
+          },
+        },
+      }),
+      400,
+      /Too many invalid variable values: the first 50 are listed/,
+    ],
     [
       'variables that are not a map',
       () => ({ query: '{ __typename }', variables: [1, 2, 3] }),

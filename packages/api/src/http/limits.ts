@@ -74,7 +74,22 @@ export function clearerMessage(message: string, code: unknown): string {
   if (code === 'GRAPHQL_VALIDATION_FAILED' && message === 'Validation aborted.') {
     return 'Validation aborted: the document repeats too many fields to check; ask for each field once.';
   }
+  if (isVariableErrorLimit(message)) {
+    return 'Too many invalid variable values: the first 50 are listed; correct them and send again.';
+  }
   return message;
+}
+
+/**
+ * graphql-js stops coercing variables after 50 errors and adds one more saying so. Apollo codes
+ * the 50 BAD_USER_INPUT but not that one, which then answered INTERNAL_SERVER_ERROR beside
+ * them (found by fuzzing, issue 7 point 3: a list of 1,001 invalid eligibility decisions). It
+ * is about the client's input like the others.
+ */
+export function isVariableErrorLimit(message: string): boolean {
+  return (
+    message === 'Too many errors processing variables, error limit reached. Execution aborted.'
+  );
 }
 
 /** A page of a connection without `first` is this long (the lists' default page size). */

@@ -20,7 +20,13 @@ import type { Config } from '../config';
 import type { Context } from '../context';
 import type { Logger } from '../logger';
 import { schema } from '../schema';
-import { clearerMessage, limitRules, nestedDeeperThan, requestLimits } from './limits';
+import {
+  clearerMessage,
+  isVariableErrorLimit,
+  limitRules,
+  nestedDeeperThan,
+  requestLimits,
+} from './limits';
 import {
   answerFromRecord,
   executeIdempotently,
@@ -29,6 +35,7 @@ import {
   requestHashOf,
 } from './idempotency';
 import { findRoute, routeContext } from './routes';
+import { refuseNulCharacters } from './text-input';
 import { createStaticHandler } from './static-files';
 
 const maxBodyBytes = 1024 * 1024;
@@ -111,6 +118,7 @@ export async function createRegistryServer(
       // cacheable (they depend on who asks), so it only cost time: about a fifth of the CPU of
       // a nested query with a thousand fields (pnpm bench, W3).
       ApolloServerPluginCacheControlDisabled(),
+      refuseNulCharacters,
       {
         async requestDidStart({ contextValue }) {
           const started = performance.now();
@@ -181,6 +189,9 @@ export async function createRegistryServer(
           ...(original.path ? { path: original.path } : {}),
           extensions: { code: databaseUnavailable.code },
         };
+      }
+      if (isVariableErrorLimit(original.message) && !original.path) {
+        return { message: formatted.message, extensions: { code: 'BAD_USER_INPUT' } };
       }
       if (error instanceof GraphQLError && error.originalError instanceof PothosValidationError) {
         // Pothos refuses malformed global IDs, cursors and page sizes: the client's input.

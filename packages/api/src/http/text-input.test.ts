@@ -1,0 +1,23 @@
+import { expect, it } from 'vitest';
+import { findNulCharacter } from './text-input';
+
+it.each<[string, unknown, string | null]>([
+  ['a clean value', { username: 'admin', tags: ['数学', '👩‍🏫'] }, null],
+  ['a string', { username: 'admin\u0000' }, 'input.username'],
+  [
+    'a list element',
+    { decisions: [{ reason: 'ok' }, { reason: 'a\u0000' }] },
+    'input.decisions.1.reason',
+  ],
+  ['a key', { ['a\u0000']: 1 }, 'input.a\u0000'],
+  ['a top-level string', '\u0000', 'input'],
+  ['numbers, booleans and null', { a: 1, b: true, c: null }, null],
+])('%s', (_name, value, path) => {
+  expect(findNulCharacter(value, 'input')).toBe(path);
+});
+
+it('walks deep values without recursion', () => {
+  let deep: unknown = 'x\u0000';
+  for (let i = 0; i < 10_000; i++) deep = [deep];
+  expect(findNulCharacter(deep, 'v')).toBe(`v${'.0'.repeat(10_000)}`);
+});
