@@ -152,6 +152,8 @@ export const en = {
   'people.certificates.credential': 'Signed credential',
   'people.certificates.verify': 'Verify',
   'people.certificates.completed': 'Completed activities',
+  'people.certificates.completedHint':
+    'A completed activity’s certificate is issued when you ask for it; asking again shows the one already issued.',
   'people.certificates.issue': 'Get the certificate',
   'people.certificates.issueFor': 'Get the certificate of {title}',
   'people.certificates.issuedCode': 'Certificate {code} is in the list above.',
@@ -337,6 +339,7 @@ export const zhCN: Record<keyof typeof en, string> = {
   'people.certificates.credential': '签名凭证',
   'people.certificates.verify': '验证',
   'people.certificates.completed': '已结业的项目',
+  'people.certificates.completedHint': '结业证书在您领取时签发；再次领取会显示已签发的证书。',
   'people.certificates.issue': '领取证书',
   'people.certificates.issueFor': '领取“{title}”的证书',
   'people.certificates.issuedCode': '证书 {code} 已列在上方。',

@@ -79,6 +79,7 @@ export function CompletionCertificates(props: { onIssued(): void }) {
   return (
     <section aria-labelledby="completed-heading">
       <h2 id="completed-heading">{t('people.certificates.completed')}</h2>
+      <p className="hint">{t('people.certificates.completedHint')}</p>
       <ul className="completed-list">
         {completed.map((enrollment) => (
           <li key={enrollment.id} data-enrollment={enrollment.id}>
