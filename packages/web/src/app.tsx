@@ -99,11 +99,11 @@ function Shell() {
               </Route>
               <Route path="/activities" component={ActivityListScreen} />
               <Route path="/activities/:id">
-                {(params) => <ActivityDetailScreen id={params.id} />}
+                {(params) => <ActivityDetailScreen id={decodeParams(params).id!} />}
               </Route>
               {allRoutes.map(({ path, screen: Screen }) => (
                 <Route key={path} path={path}>
-                  {(params) => <Screen params={params} />}
+                  {(params) => <Screen params={decodeParams(params)} />}
                 </Route>
               ))}
               <Route component={NotFoundScreen} />
@@ -114,7 +114,7 @@ function Shell() {
                 .filter((route) => route.public)
                 .map(({ path, screen: Screen }) => (
                   <Route key={path} path={path}>
-                    {(params) => <Screen params={params} />}
+                    {(params) => <Screen params={decodeParams(params)} />}
                   </Route>
                 ))}
               {/* Deep links survive signing in: the login screen renders at whatever URL was asked for. */}
@@ -125,6 +125,24 @@ function Shell() {
       </main>
     </>
   );
+}
+
+/**
+ * wouter hands route parameters over as they stand in the URL, still percent-encoded; our
+ * global IDs are base64 and end in '=' ('%3D' in a link). Decoded here, once for every route,
+ * so a screen always receives the ID the API gave out. A malformed escape (a hand-typed URL)
+ * is passed on as typed: the API then answers "not found" instead of the app crashing.
+ */
+function decodeParams(params: Record<string, string | undefined>) {
+  const decoded: Record<string, string | undefined> = {};
+  for (const [name, value] of Object.entries(params)) {
+    try {
+      decoded[name] = value === undefined ? undefined : decodeURIComponent(value);
+    } catch {
+      decoded[name] = value;
+    }
+  }
+  return decoded;
 }
 
 function LanguageSwitch() {

@@ -26,6 +26,15 @@ export const demoLogins: readonly {
     description: '江滨区教育局 — approves activities and confirms rosters of the district',
   },
   {
+    // The centre's activities are the city's, and only an office of the city or above decides on
+    // them: without this login no demo account could approve what 'institution' submits.
+    role: 'office_officer',
+    username: 'office.city',
+    password: demoPassword,
+    description:
+      '临江市教育局 — approves the city’s activities (those of the centre) and confirms their rosters',
+  },
+  {
     role: 'institution_admin',
     username: 'institution',
     password: demoPassword,
@@ -61,7 +70,7 @@ interface AccountDraft {
 }
 
 /**
- * The six demo logins, plus one staff account per office, institution and school so that
+ * The demo logins (one per role, and the city's office beside the district's), plus one staff account per office, institution and school so that
  * approvals, confirmations and enrollments name who did them. All share one password hash:
  * argon2id costs ~50 ms per hash, which thousands of school accounts cannot afford.
  */
@@ -98,7 +107,13 @@ export async function seedAccounts(
     staff('office_officer', demoOffice.id, 'office'),
     ...[...orgs.officeByRegion.values()]
       .filter((o) => o.id !== demoOffice.id)
-      .map((o) => staff('office_officer', o.id, `office.${lower(o.code)}`)),
+      .map((o) =>
+        staff(
+          'office_officer',
+          o.id,
+          o.id === orgs.cityOffice.id ? 'office.city' : `office.${lower(o.code)}`,
+        ),
+      ),
     staff('institution_admin', orgs.centre.id, 'institution'),
     ...[...orgs.furtherSchoolByDistrict.values()].map((o) =>
       staff('institution_admin', o.id, `institution.${lower(o.code)}`),

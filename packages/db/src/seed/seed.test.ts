@@ -342,7 +342,10 @@ describe('seedDemoData', () => {
   });
 
   it('has one demo login per role, with memberships, sharing one argon2id hash of demo1234', async () => {
-    expect(demoLogins.map((l) => l.role).sort()).toEqual([...roles].sort());
+    // Every role has one; offices have two (the district's and the city's, which decides on
+    // the centre's activities).
+    expect([...new Set(demoLogins.map((l) => l.role))].sort()).toEqual([...roles].sort());
+    expect(new Set(demoLogins.map((l) => l.username)).size).toBe(demoLogins.length);
     const accounts = await rows(
       db,
       sql<{

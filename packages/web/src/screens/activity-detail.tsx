@@ -60,7 +60,7 @@ const ActivityQuery = graphql(`
 
 export default function ActivityDetailScreen(props: { id: string }) {
   const { t, locale, formatDate, formatDateTime, formatNumber } = useLocale();
-  const id = decodeURIComponent(props.id);
+  const id = props.id;
   const [result, reexecute] = useQuery({ query: ActivityQuery, variables: { id } });
   if (!result.data)
     return (

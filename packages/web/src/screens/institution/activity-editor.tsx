@@ -407,7 +407,7 @@ export function NewActivityScreen() {
 /** Edits an activity, its sessions and its status: route '/institution/activities/:id/edit'. */
 export function EditActivityScreen(props: { params: Record<string, string | undefined> }) {
   const { t } = useLocale();
-  const id = decodeURIComponent(props.params.id ?? '');
+  const id = props.params.id ?? '';
   const [result, reexecute] = useQuery({ query: ActivityForEditQuery, variables: { id } });
   if (!result.data)
     return (

@@ -6,6 +6,7 @@ import { useLocale } from '../../i18n/locale';
 import type { MessageKey } from '../../i18n/messages';
 import { QueryState } from '../query-state';
 import { AttendanceImport } from './attendance-import';
+import { EnrollTeachers } from './enroll-teachers';
 import { LifecycleActions } from './lifecycle-actions';
 import './institution.css';
 
@@ -79,15 +80,16 @@ const enrollmentStatuses = [
 ] as const;
 
 /**
- * The roster of one activity: who is enrolled and where they stand, the per-session attendance
- * links, the CSV attendance import, and closing the activity with the outcome of crediting.
+ * The roster of one activity: who is enrolled and where they stand, enrolling teachers while
+ * it is open, the per-session attendance links, the CSV attendance import, and closing the
+ * activity with the outcome of crediting.
  * Route '/institution/activities/:id/roster'.
  */
 export default function ActivityRosterScreen(props: {
   params: Record<string, string | undefined>;
 }) {
   const { t, formatDate, formatDateTime, formatNumber } = useLocale();
-  const id = decodeURIComponent(props.params.id ?? '');
+  const id = props.params.id ?? '';
   const [statusFilter, setStatusFilter] = useState('');
   const [result, reexecute] = useQuery({
     query: RosterQuery,
@@ -198,6 +200,9 @@ export default function ActivityRosterScreen(props: {
       )}
       {result.error && <QueryState result={result} retry={refetch} />}
 
+      {activity.status === 'OPEN' && (
+        <EnrollTeachers activityId={activity.id} onEnrolled={refetch} />
+      )}
       {canImport && <AttendanceImport activityId={activity.id} onCommitted={refetch} />}
 
       {finished && (

@@ -126,8 +126,7 @@ export default function AttendanceGridScreen(props: {
   params: Record<string, string | undefined>;
 }) {
   const { t } = useLocale();
-  // wouter hands parameters over still percent-encoded (global IDs end in '=').
-  const sessionId = decodeURIComponent(props.params.id ?? '');
+  const sessionId = props.params.id ?? '';
   const linked = new URLSearchParams(useSearch()).get('activity');
   const [search, researchActivity] = useQuery({ query: ActivityOfSessionQuery, pause: !!linked });
   const activityId =

@@ -3,6 +3,7 @@ import { Link } from 'wouter';
 import { graphql } from '../../graphql/graphql';
 import { useLocale } from '../../i18n/locale';
 import { QueryState } from '../query-state';
+import { CompletionCertificates } from './completion-certificates';
 import './people.css';
 
 const MyCertificatesQuery = graphql(`
@@ -100,6 +101,7 @@ export default function MyCertificatesScreen() {
           </tbody>
         </table>
       )}
+      <CompletionCertificates onIssued={() => reexecute({ requestPolicy: 'network-only' })} />
     </section>
   );
 }

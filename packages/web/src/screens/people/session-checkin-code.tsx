@@ -36,8 +36,7 @@ export default function SessionCheckinCodeScreen(props: {
   params: Record<string, string | undefined>;
 }) {
   const { t, formatDateTime } = useLocale();
-  // wouter hands parameters over still percent-encoded (global IDs end in '=').
-  const id = decodeURIComponent(props.params.id ?? '');
+  const id = props.params.id ?? '';
   const [result, reexecute] = useQuery({
     query: SessionCheckinQuery,
     variables: { id },
