@@ -7,16 +7,14 @@ import { QueryState } from '../query-state';
 import { FormAlert, outcomeOf } from './outcome';
 import './people.css';
 
-/** Session has no `activity` field: find the activity whose (visible) sessions hold it. */
+/** The activity of the session, when the link did not name it. */
 const ActivityOfSessionQuery = graphql(`
-  query ActivityOfSession {
-    activities(first: 100, filter: { status: [OPEN, IN_PROGRESS, CLOSED] }) {
-      edges {
-        node {
+  query ActivityOfSession($sessionId: ID!) {
+    node(id: $sessionId) {
+      id
+      ... on Session {
+        activity {
           id
-          sessions {
-            id
-          }
         }
       }
     }
@@ -129,11 +127,13 @@ export default function AttendanceGridScreen(props: {
   // wouter hands parameters over still percent-encoded (global IDs end in '=').
   const sessionId = decodeURIComponent(props.params.id ?? '');
   const linked = new URLSearchParams(useSearch()).get('activity');
-  const [search, researchActivity] = useQuery({ query: ActivityOfSessionQuery, pause: !!linked });
-  const activityId =
-    linked ??
-    search.data?.activities.edges.find(({ node }) => node.sessions.some((s) => s.id === sessionId))
-      ?.node.id;
+  const [search, researchActivity] = useQuery({
+    query: ActivityOfSessionQuery,
+    variables: { sessionId },
+    pause: !!linked,
+  });
+  const found = search.data?.node;
+  const activityId = linked ?? (found && 'activity' in found ? found.activity.id : undefined);
   if (!activityId) {
     if (search.data) return <p>{t('people.grid.notFound')}</p>;
     return (
