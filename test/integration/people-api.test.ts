@@ -207,6 +207,31 @@ describe('Attendance.locked', () => {
       .execute();
     expect(Object.values(await lockedByEnrollment(as.admin))).toEqual([true, true, true]);
   });
+
+  it('answers per enrollment too, also for participants with no record of the session', async () => {
+    const second = await database.db
+      .selectFrom('enrollments')
+      .select('activity_id')
+      .where('id', '=', ids.secondRegistered)
+      .executeTakeFirstOrThrow();
+    await database.db
+      .insertInto('confirmations')
+      .values({ activity_id: second.activity_id, level: 'school', organization_id: ids.school })
+      .execute();
+    const { data, errors } = await as.teacher<{
+      me: {
+        teacher: {
+          enrollments: { edges: Array<{ node: { id: string; attendanceLocked: boolean } }> };
+        };
+      };
+    }>(`{ me { teacher { enrollments { edges { node { id attendanceLocked } } } } } }`);
+    expect(errors).toBeUndefined();
+    expect(data!.me.teacher.enrollments.edges.map((e) => e.node)).toEqual([
+      { id: g('Enrollment', ids.secondRegistered), attendanceLocked: true },
+      // Locked by the office confirmation of the test above.
+      { id: g('Enrollment', ids.registered), attendanceLocked: true },
+    ]);
+  });
 });
 
 describe('trainers', () => {

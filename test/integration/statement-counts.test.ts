@@ -155,6 +155,7 @@ const roster = /* GraphQL */ `
             edges {
               node {
                 status
+                attendanceLocked
                 teacher {
                   name
                   school {

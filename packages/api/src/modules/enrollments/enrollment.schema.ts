@@ -73,6 +73,11 @@ builder.node(EnrollmentRef, {
       resolve: async (enrollment, _args, context) =>
         (await context.loaders.organization.load(enrollment.schoolId))!,
     }),
+    attendanceLocked: t.boolean({
+      description:
+        'True while a current confirmation covers this participant’s attendance (their school’s, or the office’s for the whole roster): new or changed records are refused as a conflict, also for sessions not yet recorded.',
+      resolve: (enrollment, _args, context) => context.loaders.enrollmentLocked.load(enrollment.id),
+    }),
     substitutes: t.field({
       type: EnrollmentRef,
       nullable: true,

@@ -29,19 +29,13 @@ const SessionRosterQuery = graphql(`
         code
         title
         status
-        confirmations {
-          level
-          supersededAt
-          organization {
-            id
-          }
-        }
         enrollments(first: 100) {
           totalCount
           edges {
             node {
               id
               status
+              attendanceLocked
               school {
                 id
                 name
@@ -447,11 +441,6 @@ function rosterRows(
   activity: Extract<NonNullable<Roster['activity']>, { enrollments: unknown }>,
   session: Extract<NonNullable<Roster['session']>, { attendance: unknown }>,
 ): Row[] {
-  const standing = activity.confirmations.filter((c) => c.supersededAt === null);
-  const officeConfirmed = standing.some((c) => c.level === 'OFFICE');
-  const confirmedSchools = new Set(
-    standing.filter((c) => c.level === 'SCHOOL').map((c) => c.organization.id),
-  );
   const recorded = new Map(
     session.attendance.edges.flatMap(({ node }) =>
       node.enrollment ? [[node.enrollment.id, node] as const] : [],
@@ -467,7 +456,9 @@ function rosterRows(
         name: enrollment.teacher?.name ?? '—',
         nationalId: enrollment.teacher?.nationalId ?? '',
         school: enrollment.school.name,
-        locked: officeConfirmed || confirmedSchools.has(enrollment.school.id),
+        // The gateway's own rule (a standing school or office confirmation), so the grid never
+        // offers a row the write would refuse.
+        locked: enrollment.attendanceLocked,
         saved: record
           ? { status: record.status, minutes: String(record.minutes) }
           : { status: null, minutes: '' },
