@@ -155,6 +155,7 @@ const roster = /* GraphQL */ `
             edges {
               node {
                 status
+                attendanceLocked
                 teacher {
                   name
                   school {
@@ -163,6 +164,54 @@ const roster = /* GraphQL */ `
                 }
               }
             }
+          }
+        }
+      }
+    }
+  }
+`;
+
+// The fields the people screens added (decision 0012): each is one batched statement per level.
+const peopleFields = /* GraphQL */ `
+  query ($first: Int!) {
+    activities(first: $first) {
+      edges {
+        node {
+          sessions {
+            activity {
+              title
+            }
+            attendance(first: 5) {
+              edges {
+                node {
+                  locked
+                }
+              }
+            }
+          }
+        }
+      }
+    }
+    enrollments(first: $first, filter: { status: [REGISTERED] }) {
+      totalCount
+      edges {
+        node {
+          activity {
+            title
+          }
+          teacher {
+            name
+          }
+        }
+      }
+    }
+    trainers(first: $first) {
+      totalCount
+      edges {
+        node {
+          name
+          organization {
+            name
           }
         }
       }
@@ -199,5 +248,15 @@ describe('statements per request', () => {
       `activities(20) → enrollments → teacher → school: ${at5} statements at 5, ${at50} at 50`,
     );
     expect(at50).toBe(at5);
+  });
+
+  it('session → activity, attendance → locked, enrollments and trainers cost the same at 10 and 100', async () => {
+    const at10 = await statementsFor(peopleFields, { first: 10 });
+    const at100 = await statementsFor(peopleFields, { first: 100 });
+    console.info(`people fields: ${at10} statements at 10, ${at100} at 100`);
+    expect(at100).toBe(at10);
+    // session lookup (2) + activities + sessions + attendance page + locks + enrollments + count
+    // + their activities + teachers + trainers + count + organizations
+    expect(at100).toBeLessThanOrEqual(13);
   });
 });

@@ -1,6 +1,7 @@
 import {
   countAttendanceBySessionIds,
   findAttendanceByIds,
+  findLockedEnrollmentIds,
   findCertificatesByIds,
   findCreditEntriesByIds,
   findConfirmationsByActivityIds,
@@ -156,6 +157,11 @@ export function createLoaders(db: Kysely<DB>, visibility: Visibility) {
         const path = pathOf.get(id) ?? '';
         return policies.filter((p) => path.startsWith(policyPath.get(p.regionId) ?? '\u0000'));
       });
+    }),
+    /** Whether an enrollment's attendance is locked by a current confirmation. */
+    enrollmentLocked: new DataLoader<number, boolean>(async (ids) => {
+      const locked = await findLockedEnrollmentIds(db, ids);
+      return ids.map((id) => locked.has(id));
     }),
     trainersOfSession: groupedBy(
       async (ids: readonly number[]) => findTrainersBySessionIds(db, ids),

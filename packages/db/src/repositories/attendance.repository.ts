@@ -5,7 +5,7 @@ import type {
   EnrollmentStatus,
   SessionMode,
 } from '@registry/domain';
-import { sql, type Kysely, type Selectable } from 'kysely';
+import { sql, type ExpressionBuilder, type Kysely, type Selectable } from 'kysely';
 import type { Attendance as AttendanceRow, DB } from '../generated/database';
 import type { AttendanceRecord } from './enrollment.repository';
 
@@ -250,10 +250,31 @@ export async function findTeachersForImport(
 }
 
 /**
- * The enrollments among those given whose attendance is confirmed, hence locked: the school
- * that vouches for the enrollment, or the district office for the whole roster, has a current
- * (not superseded) confirmation of the activity.
+ * An enrollment's attendance is confirmed, hence locked, while the school that vouches for the
+ * enrollment, or the district office for the whole roster, has a current (not superseded)
+ * confirmation of the activity. One predicate for the writes that refuse and the reads that
+ * show the lock, so the two never disagree.
  */
+function lockedByConfirmation(eb: ExpressionBuilder<DB, 'enrollments'>) {
+  return eb.exists(
+    eb
+      .selectFrom('confirmations')
+      .select(sql`1`.as('one'))
+      .whereRef('confirmations.activity_id', '=', 'enrollments.activity_id')
+      .where('confirmations.superseded_at', 'is', null)
+      .where((c) =>
+        c.or([
+          c('confirmations.level', '=', 'office'),
+          c.and([
+            c('confirmations.level', '=', 'school'),
+            c('confirmations.organization_id', '=', c.ref('enrollments.school_id')),
+          ]),
+        ]),
+      ),
+  );
+}
+
+/** The enrollments of the activity among those given whose attendance is locked. */
 export async function findLockedEnrollments(
   db: Kysely<DB>,
   activityId: number,
@@ -265,24 +286,25 @@ export async function findLockedEnrollments(
     .select('enrollments.id')
     .where('enrollments.activity_id', '=', activityId)
     .where('enrollments.id', 'in', enrollmentIds)
-    .where((eb) =>
-      eb.exists(
-        eb
-          .selectFrom('confirmations')
-          .select(sql`1`.as('one'))
-          .whereRef('confirmations.activity_id', '=', 'enrollments.activity_id')
-          .where('confirmations.superseded_at', 'is', null)
-          .where((c) =>
-            c.or([
-              c('confirmations.level', '=', 'office'),
-              c.and([
-                c('confirmations.level', '=', 'school'),
-                c('confirmations.organization_id', '=', c.ref('enrollments.school_id')),
-              ]),
-            ]),
-          ),
-      ),
-    )
+    .where(lockedByConfirmation)
+    .execute();
+  return new Set(rows.map((r) => r.id));
+}
+
+/**
+ * The same question across activities, for reads (a DataLoader over attendance records). The
+ * caller already sees the records; whether they are locked says nothing beyond them.
+ */
+export async function findLockedEnrollmentIds(
+  db: Kysely<DB>,
+  enrollmentIds: ReadonlyArray<number>,
+): Promise<Set<number>> {
+  if (enrollmentIds.length === 0) return new Set();
+  const rows = await db
+    .selectFrom('enrollments')
+    .select('enrollments.id')
+    .where('enrollments.id', 'in', enrollmentIds)
+    .where(lockedByConfirmation)
     .execute();
   return new Set(rows.map((r) => r.id));
 }

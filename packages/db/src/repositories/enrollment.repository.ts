@@ -15,7 +15,7 @@ import type {
   DB,
   Enrollments,
 } from '../generated/database';
-import { decodeCursor, encodeCursor } from './pagination';
+import { decodeCursor, encodeCursor, type Page, type PageRequest } from './pagination';
 import {
   certificateVisible,
   enrollmentVisible,
@@ -156,6 +156,57 @@ export async function findEnrollmentsByIds(
     .where((eb) => enrollmentVisible(eb, visibility))
     .execute();
   return rows.map(toEnrollment);
+}
+
+export interface EnrollmentFilter {
+  schoolIds?: ReadonlyArray<number> | null | undefined;
+  activityIds?: ReadonlyArray<number> | null | undefined;
+  statuses?: ReadonlyArray<EnrollmentStatus> | null | undefined;
+}
+
+function enrollmentsFiltered(db: Kysely<DB>, visibility: Visibility, filter: EnrollmentFilter) {
+  let query = db.selectFrom('enrollments').where((eb) => enrollmentVisible(eb, visibility));
+  if (filter.schoolIds?.length)
+    query = query.where('enrollments.school_id', 'in', filter.schoolIds);
+  if (filter.activityIds?.length) {
+    query = query.where('enrollments.activity_id', 'in', filter.activityIds);
+  }
+  if (filter.statuses?.length) query = query.where('enrollments.status', 'in', filter.statuses);
+  return query;
+}
+
+/**
+ * Enrollments across activities in enrollment order (oldest first): a school's queue of
+ * participants awaiting its decision is served first come, first decided.
+ */
+export async function findEnrollments(
+  db: Kysely<DB>,
+  visibility: Visibility,
+  filter: EnrollmentFilter,
+  page: PageRequest,
+): Promise<Page<Enrollment>> {
+  let query = enrollmentsFiltered(db, visibility, filter).selectAll('enrollments');
+  if (page.after) query = query.where('enrollments.id', '>', childCursorId(page.after));
+  const rows = await query
+    .orderBy('enrollments.id')
+    .limit(page.first + 1)
+    .execute();
+  return {
+    rows: rows.slice(0, page.first).map(toEnrollment),
+    hasNextPage: rows.length > page.first,
+    cursorOf: (e) => childCursor(e.id),
+  };
+}
+
+export async function countEnrollments(
+  db: Kysely<DB>,
+  visibility: Visibility,
+  filter: EnrollmentFilter,
+): Promise<number> {
+  const row = await enrollmentsFiltered(db, visibility, filter)
+    .select((eb) => eb.fn.countAll<string | number>().as('count'))
+    .executeTakeFirstOrThrow();
+  return Number(row.count);
 }
 
 /** A teacher's enrollments, newest first. */

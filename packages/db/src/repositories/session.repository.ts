@@ -1,7 +1,9 @@
 import type { SessionMode, TrainerKind } from '@registry/domain';
-import type { Kysely, Selectable } from 'kysely';
+import { sql, type Kysely, type Selectable } from 'kysely';
 import type { DB, Sessions, Trainers } from '../generated/database';
-import { sessionVisible, type Visibility } from './visibility';
+import { containsPattern } from './activity.repository';
+import { decodeCursor, encodeCursor, type Page, type PageRequest } from './pagination';
+import { sessionVisible, trainerVisible, type Visibility } from './visibility';
 
 export interface Session {
   id: number;
@@ -123,6 +125,58 @@ export async function findTrainersByIds(
   if (ids.length === 0) return [];
   const rows = await db.selectFrom('trainers').selectAll().where('id', 'in', ids).execute();
   return rows.map(toTrainer);
+}
+
+export interface TrainerFilter {
+  /** Part of the name; Chinese works as typed. */
+  search?: string | null | undefined;
+  /** Trainers belonging to any of these organizations. */
+  organizationIds?: ReadonlyArray<number> | null | undefined;
+}
+
+function trainersFiltered(db: Kysely<DB>, visibility: Visibility, filter: TrainerFilter) {
+  let query = db.selectFrom('trainers').where((eb) => trainerVisible(eb, visibility));
+  const search = filter.search?.trim();
+  if (search) query = query.where('trainers.name', 'ilike', containsPattern(search));
+  if (filter.organizationIds?.length) {
+    query = query.where('trainers.organization_id', 'in', filter.organizationIds);
+  }
+  return query;
+}
+
+/** The trainers the caller may list, by name then id (an editor's pick list). */
+export async function findTrainers(
+  db: Kysely<DB>,
+  visibility: Visibility,
+  filter: TrainerFilter,
+  page: PageRequest,
+): Promise<Page<Trainer>> {
+  let query = trainersFiltered(db, visibility, filter).selectAll('trainers');
+  if (page.after) {
+    const [name, id] = decodeCursor(page.after, ['string', 'number']) as [string, number];
+    query = query.where(sql<boolean>`(trainers.name, trainers.id) > (${name}, ${id}::int)`);
+  }
+  const rows = await query
+    .orderBy('trainers.name')
+    .orderBy('trainers.id')
+    .limit(page.first + 1)
+    .execute();
+  return {
+    rows: rows.slice(0, page.first).map(toTrainer),
+    hasNextPage: rows.length > page.first,
+    cursorOf: (t) => encodeCursor([t.name, t.id]),
+  };
+}
+
+export async function countTrainers(
+  db: Kysely<DB>,
+  visibility: Visibility,
+  filter: TrainerFilter,
+): Promise<number> {
+  const row = await trainersFiltered(db, visibility, filter)
+    .select((eb) => eb.fn.countAll<string | number>().as('count'))
+    .executeTakeFirstOrThrow();
+  return Number(row.count);
 }
 
 export interface NewSession {

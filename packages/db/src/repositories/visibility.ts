@@ -156,7 +156,7 @@ export function sessionVisible(
   return eb.or(ors);
 }
 
-function schoolUnder(schoolId: Expression<number>, paths: string[]) {
+function organizationUnder(schoolId: Expression<number>, paths: string[]) {
   return sql<SqlBool>`exists (select 1 from organizations o join regions r on r.id = o.region_id where o.id = ${schoolId} and r.path like any (${paths.map((p) => `${p}%`)}::text[]))`;
 }
 
@@ -172,7 +172,7 @@ export function teacherVisible(
   if (v.all) return sql<SqlBool>`true`;
   const ors: Expression<SqlBool>[] = [];
   if (v.officeRegionPaths.length)
-    ors.push(schoolUnder(eb.ref('teachers.school_id'), v.officeRegionPaths));
+    ors.push(organizationUnder(eb.ref('teachers.school_id'), v.officeRegionPaths));
   if (v.schoolIds.length) ors.push(eb('teachers.school_id', 'in', v.schoolIds));
   if (v.teacherId !== null) ors.push(eb('teachers.id', '=', v.teacherId));
   if (v.institutionIds.length || v.trainerId !== null) {
@@ -238,7 +238,7 @@ export function enrollmentVisible(
     );
   }
   if (v.officeRegionPaths.length)
-    ors.push(schoolUnder(eb.ref('enrollments.school_id'), v.officeRegionPaths));
+    ors.push(organizationUnder(eb.ref('enrollments.school_id'), v.officeRegionPaths));
   if (v.schoolIds.length) ors.push(eb('enrollments.school_id', 'in', v.schoolIds));
   if (v.teacherId !== null) ors.push(eb('enrollments.teacher_id', '=', v.teacherId));
   return ors.length ? eb.or(ors) : never;
@@ -296,4 +296,34 @@ export function certificateVisible(
       .whereRef('teachers.id', '=', 'certificates.teacher_id')
       .where((inner) => teacherVisible(inner, asOwner)),
   );
+}
+
+/**
+ * Trainers in the directory list: the platform sees all; offices the trainers of organizations
+ * in their region subtree; institution and school admins their own organization's trainers; a
+ * trainer or teacher account its own trainer row. (A session's trainers show wherever the
+ * session shows: that path does not go through this predicate.)
+ */
+export function trainerVisible(
+  eb: ExpressionBuilder<DB, 'trainers'>,
+  v: Visibility,
+): Expression<SqlBool> {
+  if (v.all) return sql<SqlBool>`true`;
+  const ors: Expression<SqlBool>[] = [];
+  if (v.officeRegionPaths.length) {
+    ors.push(
+      eb.and([
+        eb('trainers.organization_id', 'is not', null),
+        organizationUnder(
+          eb.ref('trainers.organization_id') as Expression<number>,
+          v.officeRegionPaths,
+        ),
+      ]),
+    );
+  }
+  const organizations = [...v.institutionIds, ...v.schoolIds];
+  if (organizations.length) ors.push(eb('trainers.organization_id', 'in', organizations));
+  if (v.trainerId !== null) ors.push(eb('trainers.id', '=', v.trainerId));
+  if (v.teacherId !== null) ors.push(eb('trainers.teacher_id', '=', v.teacherId));
+  return ors.length ? eb.or(ors) : never;
 }

@@ -93,6 +93,21 @@ builder.node(ActivityRef, {
   }),
 });
 
+builder.objectField(SessionRef, 'activity', (t) =>
+  t.field({
+    type: ActivityRef,
+    description: 'The activity the session belongs to.',
+    resolve: async (session, _args, context) => {
+      // Whoever sees a session sees its activity (sessionVisible implies activityVisible: a
+      // trainer of the session reaches the activity through session_trainers), so a miss here
+      // is a broken invariant, not an invisible row.
+      const activity = await context.loaders.activity.load(session.activityId);
+      if (!activity) throw new Error(`session ${session.id}: activity not visible`);
+      return activity;
+    },
+  }),
+);
+
 const ActivityFilterInput = builder.inputType('ActivityFilter', {
   description: 'Narrows an activity list; every field is optional and they combine with AND.',
   fields: (t) => ({

@@ -26,6 +26,12 @@ builder.node(AttendanceRef, {
     }),
     source: t.expose('source', { type: AttendanceSourceEnum, description: 'How it was recorded.' }),
     recordedAt: t.expose('recordedAt', { type: 'DateTime', description: 'When it was recorded.' }),
+    locked: t.boolean({
+      description:
+        'True while a current confirmation covers the record (its school’s, or the office’s for the whole roster): writes to it are refused as a conflict, and corrections go through an amendment.',
+      resolve: (record, _args, context) =>
+        context.loaders.enrollmentLocked.load(record.enrollmentId),
+    }),
     session: t.field({
       type: SessionRef,
       nullable: true,

@@ -12,6 +12,8 @@ import { clearedSessionCookie, sessionCookie } from '../../auth/session-token';
 import { builder } from '../../builder';
 import { InvalidCredentialsError, TooManyAttemptsError, ValidationError } from '../../errors';
 import { OrganizationRef } from '../organizations/organization.schema';
+import { TeacherRef } from '../teachers/teacher.schema';
+import { TrainerRef } from '../trainers/trainer.schema';
 import { parseInput } from '../validation';
 
 const RoleEnum = builder.enumType('Role', {
@@ -64,6 +66,21 @@ const ViewerRef = builder.objectRef<Account>('Viewer').implement({
       type: [MembershipRef],
       description: 'Every role the account holds.',
       resolve: (account) => account.memberships,
+    }),
+    teacher: t.field({
+      type: TeacherRef,
+      nullable: true,
+      description:
+        'The account’s own teacher record; null when the account is not a teacher’s (or holds no teacher membership).',
+      resolve: (account, _args, context) =>
+        account.teacherId === null ? null : context.loaders.teacher.load(account.teacherId),
+    }),
+    trainer: t.field({
+      type: TrainerRef,
+      nullable: true,
+      description: 'The account’s own trainer record; null when the account is not a trainer’s.',
+      resolve: (account, _args, context) =>
+        account.trainerId === null ? null : context.loaders.trainer.load(account.trainerId),
     }),
   }),
 });

@@ -1,12 +1,23 @@
-import { childCursor } from '@registry/db';
+import {
+  childCursor,
+  countEnrollments,
+  findEnrollments,
+  type EnrollmentFilter,
+} from '@registry/db';
 import type { Enrollment } from '../../loaders';
 import { loadAll } from '../../loaders';
 import { builder } from '../../builder';
 import { ActivityRef } from '../activities/activity.schema';
 import { AssessmentResultEnum, EnrollmentSourceEnum, EnrollmentStatusEnum } from '../enums';
-import { parseIntId } from '../ids';
+import { localIdOf, parseIntId } from '../ids';
 import { OrganizationRef } from '../organizations/organization.schema';
-import { childPageOf, connectionOf, sliceConnection } from '../pagination';
+import {
+  childPageOf,
+  connectionOf,
+  pageOf,
+  rethrowCursorAsync,
+  sliceConnection,
+} from '../pagination';
 import { TeacherRef } from '../teachers/teacher.schema';
 
 export const EnrollmentRef = builder.objectRef<Enrollment>('Enrollment');
@@ -62,6 +73,11 @@ builder.node(EnrollmentRef, {
       resolve: async (enrollment, _args, context) =>
         (await context.loaders.organization.load(enrollment.schoolId))!,
     }),
+    attendanceLocked: t.boolean({
+      description:
+        'True while a current confirmation covers this participant’s attendance (their school’s, or the office’s for the whole roster): new or changed records are refused as a conflict, also for sessions not yet recorded.',
+      resolve: (enrollment, _args, context) => context.loaders.enrollmentLocked.load(enrollment.id),
+    }),
     substitutes: t.field({
       type: EnrollmentRef,
       nullable: true,
@@ -113,5 +129,64 @@ builder.objectField(TeacherRef, 'enrollments', (t) =>
     },
     { name: 'TeacherEnrollmentConnection' },
     { name: 'TeacherEnrollmentEdge' },
+  ),
+);
+
+const EnrollmentFilterInput = builder.inputType('EnrollmentFilter', {
+  description: 'Narrows an enrollment list; every field is optional and they combine with AND.',
+  fields: (t) => ({
+    schoolId: t.id({
+      required: false,
+      description: 'Only enrollments this school vouches for (its teachers at enrollment).',
+    }),
+    activityId: t.id({ required: false, description: 'Only the roster of this activity.' }),
+    status: t.field({
+      type: [EnrollmentStatusEnum],
+      required: false,
+      description: 'Any of these statuses; REGISTERED is the queue awaiting a school’s decision.',
+    }),
+  }),
+});
+
+builder.queryField('enrollments', (t) =>
+  t.connection(
+    {
+      type: EnrollmentRef,
+      description:
+        'Enrollments across activities that the caller may see, oldest first. Schools see their own teachers’ enrollments; institutions and trainers the rosters they run or teach; offices those of their region and below; a teacher their own.',
+      authScopes: { authenticated: true },
+      args: {
+        filter: t.arg({
+          type: EnrollmentFilterInput,
+          required: false,
+          description: 'What to narrow the list to.',
+        }),
+      },
+      resolve: async (_root, args, context) => {
+        const page = pageOf(args);
+        const schoolId = args.filter?.schoolId;
+        const activityId = args.filter?.activityId;
+        const filter: EnrollmentFilter = {
+          // An unknown or malformed ID matches nothing rather than everything.
+          schoolIds: schoolId == null ? null : [localIdOf(String(schoolId), 'Organization') ?? 0],
+          activityIds: activityId == null ? null : [localIdOf(String(activityId), 'Activity') ?? 0],
+          statuses: args.filter?.status,
+        };
+        const result = await rethrowCursorAsync(
+          findEnrollments(context.db, context.visibility, filter, page),
+        );
+        for (const enrollment of result.rows)
+          context.loaders.enrollment.prime(enrollment.id, enrollment);
+        return connectionOf(
+          result.rows,
+          result.hasNextPage,
+          result.cursorOf,
+          page.after !== null,
+          () => countEnrollments(context.db, context.visibility, filter),
+        );
+      },
+    },
+    { name: 'RootEnrollmentConnection' },
+    { name: 'RootEnrollmentEdge' },
   ),
 );

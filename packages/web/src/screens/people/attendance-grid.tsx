@@ -7,16 +7,14 @@ import { QueryState } from '../query-state';
 import { FormAlert, outcomeOf } from './outcome';
 import './people.css';
 
-/** Session has no `activity` field: find the activity whose (visible) sessions hold it. */
+/** The activity of the session, when the link did not name it. */
 const ActivityOfSessionQuery = graphql(`
-  query ActivityOfSession {
-    activities(first: 100, filter: { status: [OPEN, IN_PROGRESS, CLOSED] }) {
-      edges {
-        node {
+  query ActivityOfSession($sessionId: ID!) {
+    node(id: $sessionId) {
+      id
+      ... on Session {
+        activity {
           id
-          sessions {
-            id
-          }
         }
       }
     }
@@ -31,19 +29,13 @@ const SessionRosterQuery = graphql(`
         code
         title
         status
-        confirmations {
-          level
-          supersededAt
-          organization {
-            id
-          }
-        }
         enrollments(first: 100) {
           totalCount
           edges {
             node {
               id
               status
+              attendanceLocked
               school {
                 id
                 name
@@ -128,11 +120,13 @@ export default function AttendanceGridScreen(props: {
   const { t } = useLocale();
   const sessionId = props.params.id ?? '';
   const linked = new URLSearchParams(useSearch()).get('activity');
-  const [search, researchActivity] = useQuery({ query: ActivityOfSessionQuery, pause: !!linked });
-  const activityId =
-    linked ??
-    search.data?.activities.edges.find(({ node }) => node.sessions.some((s) => s.id === sessionId))
-      ?.node.id;
+  const [search, researchActivity] = useQuery({
+    query: ActivityOfSessionQuery,
+    variables: { sessionId },
+    pause: !!linked,
+  });
+  const found = search.data?.node;
+  const activityId = linked ?? (found && 'activity' in found ? found.activity.id : undefined);
   if (!activityId) {
     if (search.data) return <p>{t('people.grid.notFound')}</p>;
     return (
@@ -446,11 +440,6 @@ function rosterRows(
   activity: Extract<NonNullable<Roster['activity']>, { enrollments: unknown }>,
   session: Extract<NonNullable<Roster['session']>, { attendance: unknown }>,
 ): Row[] {
-  const standing = activity.confirmations.filter((c) => c.supersededAt === null);
-  const officeConfirmed = standing.some((c) => c.level === 'OFFICE');
-  const confirmedSchools = new Set(
-    standing.filter((c) => c.level === 'SCHOOL').map((c) => c.organization.id),
-  );
   const recorded = new Map(
     session.attendance.edges.flatMap(({ node }) =>
       node.enrollment ? [[node.enrollment.id, node] as const] : [],
@@ -466,7 +455,9 @@ function rosterRows(
         name: enrollment.teacher?.name ?? '—',
         nationalId: enrollment.teacher?.nationalId ?? '',
         school: enrollment.school.name,
-        locked: officeConfirmed || confirmedSchools.has(enrollment.school.id),
+        // The gateway's own rule (a standing school or office confirmation), so the grid never
+        // offers a row the write would refuse.
+        locked: enrollment.attendanceLocked,
         saved: record
           ? { status: record.status, minutes: String(record.minutes) }
           : { status: null, minutes: '' },

@@ -8,36 +8,34 @@ import './people.css';
 
 const MyActivitiesQuery = graphql(`
   query MyActivities {
-    teachers(first: 1) {
-      edges {
-        node {
-          id
-          enrollments(first: 100) {
-            edges {
-              node {
+    me {
+      teacher {
+        id
+        enrollments(first: 100) {
+          edges {
+            node {
+              id
+              status
+              evaluation {
+                rating
+                comment
+                ratedAt
+              }
+              activity {
                 id
+                code
+                title
                 status
-                evaluation {
-                  rating
-                  comment
-                  ratedAt
-                }
-                activity {
+                startsOn
+                endsOn
+                sessions {
                   id
-                  code
+                  sequence
                   title
-                  status
-                  startsOn
-                  endsOn
-                  sessions {
-                    id
-                    sequence
-                    title
-                    startsAt
-                    endsAt
-                    mode
-                    location
-                  }
+                  startsAt
+                  endsAt
+                  mode
+                  location
                 }
               }
             }
@@ -108,7 +106,7 @@ const RateActivityMutation = graphql(`
 `);
 
 type Enrollment = NonNullable<
-  ResultOf<typeof MyActivitiesQuery>['teachers']['edges'][number]['node']
+  NonNullable<ResultOf<typeof MyActivitiesQuery>['me']>['teacher']
 >['enrollments']['edges'][number]['node'];
 type Session = NonNullable<Enrollment['activity']>['sessions'][number];
 
@@ -134,8 +132,7 @@ export default function MyActivitiesScreen() {
       <QueryState result={result} retry={() => reexecute({ requestPolicy: 'network-only' })} />
     );
   }
-  const enrollments =
-    result.data.teachers.edges[0]?.node.enrollments.edges.map((e) => e.node) ?? [];
+  const enrollments = result.data.me?.teacher?.enrollments.edges.map((e) => e.node) ?? [];
   const now = Date.now();
   const openNow = enrollments.flatMap((enrollment) =>
     participating.has(enrollment.status) && enrollment.activity

@@ -8,23 +8,21 @@ import './people.css';
 
 const MyCertificatesQuery = graphql(`
   query MyCertificates {
-    teachers(first: 1) {
-      edges {
-        node {
-          id
-          certificates(first: 100) {
-            totalCount
-            edges {
-              node {
-                id
-                kind
-                issuedAt
-                verificationCode
-                pdfUrl
-                credentialUrl
-                revokedAt
-                revocationReason
-              }
+    me {
+      teacher {
+        id
+        certificates(first: 100) {
+          totalCount
+          edges {
+            node {
+              id
+              kind
+              issuedAt
+              verificationCode
+              pdfUrl
+              credentialUrl
+              revokedAt
+              revocationReason
             }
           }
         }
@@ -42,8 +40,7 @@ export default function MyCertificatesScreen() {
       <QueryState result={result} retry={() => reexecute({ requestPolicy: 'network-only' })} />
     );
   }
-  const certificates =
-    result.data.teachers.edges[0]?.node.certificates.edges.map((e) => e.node) ?? [];
+  const certificates = result.data.me?.teacher?.certificates.edges.map((e) => e.node) ?? [];
   return (
     <section className="people">
       <h1>{t('people.certificates.title')}</h1>

@@ -7,55 +7,53 @@ import './people.css';
 
 const MyProgressQuery = graphql(`
   query MyProgress {
-    teachers(first: 1) {
-      edges {
-        node {
-          id
-          name
-          progress {
-            asOf
-            cycleDays
-            elapsedDays
-            plannedHours
-            policy {
-              id
-              name
-              cycleStartsOn
-              cycleEndsOn
-            }
-            total {
-              required
-              earned
-              counted
-              remaining
-              status
-            }
-            categories {
+    me {
+      teacher {
+        id
+        name
+        progress {
+          asOf
+          cycleDays
+          elapsedDays
+          plannedHours
+          policy {
+            id
+            name
+            cycleStartsOn
+            cycleEndsOn
+          }
+          total {
+            required
+            earned
+            counted
+            remaining
+            status
+          }
+          categories {
+            code
+            required
+            earned
+            counted
+            overCap
+            cap
+            remaining
+            status
+            category {
               code
-              required
-              earned
-              counted
-              overCap
-              cap
-              remaining
-              status
-              category {
-                code
-                nameEn
-                nameZh
-              }
+              nameEn
+              nameZh
             }
-            uncredited {
-              hours
-              pending
-              activity {
-                id
-                title
-              }
-              reasons {
-                code
-                message
-              }
+          }
+          uncredited {
+            hours
+            pending
+            activity {
+              id
+              title
+            }
+            reasons {
+              code
+              message
             }
           }
         }
@@ -68,7 +66,7 @@ const MyProgressQuery = graphql(`
 export default function MyProgressScreen() {
   const { t, locale, formatDate, formatNumber } = useLocale();
   const [result, reexecute] = useQuery({ query: MyProgressQuery });
-  const teacher = result.data?.teachers.edges[0]?.node;
+  const teacher = result.data?.me?.teacher;
   if (!result.data) {
     return (
       <QueryState result={result} retry={() => reexecute({ requestPolicy: 'network-only' })} />

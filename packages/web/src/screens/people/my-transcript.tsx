@@ -7,20 +7,18 @@ import './people.css';
 
 const MyCyclesQuery = graphql(`
   query MyCycles {
-    teachers(first: 1) {
-      edges {
-        node {
+    me {
+      teacher {
+        id
+        school {
           id
-          school {
+          region {
             id
-            region {
-              id
-            }
           }
-          progress {
-            policy {
-              id
-            }
+        }
+        progress {
+          policy {
+            id
           }
         }
       }
@@ -90,7 +88,7 @@ const TranscriptQuery = graphql(`
 export default function MyTranscriptScreen() {
   const { t, locale, formatDate, formatNumber } = useLocale();
   const [me, refetchMe] = useQuery({ query: MyCyclesQuery });
-  const teacher = me.data?.teachers.edges[0]?.node;
+  const teacher = me.data?.me?.teacher;
   const [policies, refetchPolicies] = useQuery({
     query: PoliciesQuery,
     variables: { regionId: teacher?.school.region.id ?? '' },
