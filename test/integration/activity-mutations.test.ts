@@ -313,4 +313,26 @@ describe('updateActivity and sessions', () => {
     ]);
     expect(await counts()).toEqual(before);
   });
+
+  // Found by the fuzzer: 2.7e-257 passed "more than 0", rounded to 0.00 in numeric(5,2) and
+  // broke the table's check, which answered 500.
+  it('refuses session hours with more than two decimals instead of rounding them', async () => {
+    const before = await counts();
+    for (const hours of [2.7201773550639726e-257, 1.234]) {
+      const { status, data } = await institutionAdmin<{ addSession: Result }>(addSession, {
+        input: {
+          activityId: activity.id,
+          title: '小数',
+          location: '教研室',
+          mode: 'IN_PERSON',
+          startsAt: '2026-12-03T01:00:00Z',
+          endsAt: '2026-12-03T03:00:00Z',
+          hours,
+        },
+      });
+      expect(status).toBe(200);
+      expect(data!.addSession.issues!.map((i) => i.path.join('.'))).toEqual(['input.hours']);
+    }
+    expect(await counts()).toEqual(before);
+  });
 });

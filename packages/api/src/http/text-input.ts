@@ -9,21 +9,40 @@ import { GraphQLError, Kind, visit, type DocumentNode } from 'graphql';
  * variable or in a string literal of the document — is refused before any resolver runs, with
  * the place named, instead of every resolver checking every string.
  *
+ * The same holds for an unpaired UTF-16 surrogate (`"\ud800"` in JSON): it has no UTF-8 form, and
+ * PostgreSQL's jsonb refuses it when the audit log records the input (found by fuzzing too).
+ *
  * Files travel as base64 and are checked by their own parsers, since their bytes may be any.
  */
 
-/** Where the first string holding U+0000 is in a JSON value (`input.entries.2.reason`), or null. */
-export function findNulCharacter(value: unknown, root: string): string | null {
+/** U+0000, a high surrogate not followed by a low one, or a low one not preceded by a high one. */
+// eslint-disable-next-line no-control-regex -- U+0000 is exactly what this looks for.
+const unstorable = /\u0000|[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/;
+
+function describe(text: string): string {
+  return text.includes('\u0000')
+    ? 'the NUL character (U+0000)'
+    : 'an unpaired UTF-16 surrogate (not a character)';
+}
+
+/**
+ * Where the first string holding U+0000 or an unpaired surrogate is in a JSON value
+ * (`input.entries.2.reason`) and what it holds, or null.
+ */
+export function findNulCharacter(
+  value: unknown,
+  root: string,
+): { path: string; what: string } | null {
   // Iterative: a variables map may nest up to the body depth limit, and keys count too.
   const pending: Array<{ value: unknown; path: string }> = [{ value, path: root }];
   while (pending.length > 0) {
     const next = pending.pop()!;
     if (typeof next.value === 'string') {
-      if (next.value.includes('\u0000')) return next.path;
+      if (unstorable.test(next.value)) return { path: next.path, what: describe(next.value) };
     } else if (next.value !== null && typeof next.value === 'object') {
       for (const [key, child] of Object.entries(next.value)) {
         const path = `${next.path}.${key}`;
-        if (key.includes('\u0000')) return path;
+        if (unstorable.test(key)) return { path, what: describe(key) };
         pending.push({ value: child, path });
       }
     }
@@ -31,21 +50,20 @@ export function findNulCharacter(value: unknown, root: string): string | null {
   return null;
 }
 
-function literalWithNul(document: DocumentNode): boolean {
-  let found = false;
+function literalWithNul(document: DocumentNode): string | null {
+  let found: string | null = null;
   visit(document, {
     [Kind.STRING]: (node) => {
-      if (node.value.includes('\u0000')) found = true;
+      if (!found && unstorable.test(node.value)) found = describe(node.value);
     },
   });
   return found;
 }
 
-function refusal(place: string): GraphQLError {
-  return new GraphQLError(
-    `${place} contains the NUL character (U+0000), which text cannot hold; remove it.`,
-    { extensions: { code: 'BAD_USER_INPUT', http: { status: 400 } } },
-  );
+function refusal(place: string, what: string): GraphQLError {
+  return new GraphQLError(`${place} contains ${what}, which text cannot hold; remove it.`, {
+    extensions: { code: 'BAD_USER_INPUT', http: { status: 400 } },
+  });
 }
 
 /** Refuses, with a 400, requests whose variables or string literals hold U+0000. */
@@ -54,10 +72,11 @@ export const refuseNulCharacters: ApolloServerPlugin = {
     return {
       async didResolveOperation({ request, document }) {
         for (const [name, value] of Object.entries(request.variables ?? {})) {
-          const path = findNulCharacter(value, name);
-          if (path) throw refusal(`Variable "$${name}" at ${path}`);
+          const found = findNulCharacter(value, name);
+          if (found) throw refusal(`Variable "$${name}" at ${found.path}`, found.what);
         }
-        if (literalWithNul(document)) throw refusal('A string in the document');
+        const literal = literalWithNul(document);
+        if (literal) throw refusal('A string in the document', literal);
       },
     };
   },

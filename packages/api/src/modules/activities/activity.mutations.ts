@@ -481,7 +481,9 @@ const AddSessionInput = builder.inputType('AddSessionInput', {
     mode: t.field({ type: SessionModeEnum, description: 'In person or online.' }),
     startsAt: t.field({ type: 'DateTime', description: 'Start.' }),
     endsAt: t.field({ type: 'DateTime', description: 'End, after the start.' }),
-    hours: t.float({ description: 'Study hours, more than 0 and at most 24.' }),
+    hours: t.float({
+      description: 'Study hours, more than 0 and at most 24, at most two decimals.',
+    }),
     location: t.string({ required: false, description: 'Where; required in person.' }),
     onlineMinMinutes: t.int({
       required: false,
@@ -497,10 +499,13 @@ const sessionFields = z
     mode: z.enum(['in_person', 'online']),
     startsAt: z.date(),
     endsAt: z.date(),
+    // Stored as numeric(5,2): a value with more decimals would be rounded silently, and one
+    // below 0.005 would round to 0 and break the table's check (found by the fuzzer).
     hours: z
       .number()
       .gt(0, 'must be more than 0|必须大于0')
-      .max(24, 'must be at most 24|不能超过24'),
+      .max(24, 'must be at most 24|不能超过24')
+      .refine((v) => Math.round(v * 100) === v * 100, 'at most two decimals|最多两位小数'),
     location: z.string().trim().max(200, 'must be at most 200 characters|最多200个字符').nullish(),
     onlineMinMinutes: z
       .number()
