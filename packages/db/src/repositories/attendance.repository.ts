@@ -275,20 +275,12 @@ function lockedByConfirmation(eb: ExpressionBuilder<DB, 'enrollments'>) {
 }
 
 /** The enrollments of the activity among those given whose attendance is locked. */
-export async function findLockedEnrollments(
+export function findLockedEnrollments(
   db: Kysely<DB>,
   activityId: number,
   enrollmentIds: ReadonlyArray<number>,
 ): Promise<Set<number>> {
-  if (enrollmentIds.length === 0) return new Set();
-  const rows = await db
-    .selectFrom('enrollments')
-    .select('enrollments.id')
-    .where('enrollments.activity_id', '=', activityId)
-    .where('enrollments.id', 'in', enrollmentIds)
-    .where(lockedByConfirmation)
-    .execute();
-  return new Set(rows.map((r) => r.id));
+  return findLockedEnrollmentIds(db, enrollmentIds, activityId);
 }
 
 /**
@@ -298,14 +290,16 @@ export async function findLockedEnrollments(
 export async function findLockedEnrollmentIds(
   db: Kysely<DB>,
   enrollmentIds: ReadonlyArray<number>,
+  activityId?: number,
 ): Promise<Set<number>> {
   if (enrollmentIds.length === 0) return new Set();
-  const rows = await db
+  let query = db
     .selectFrom('enrollments')
     .select('enrollments.id')
     .where('enrollments.id', 'in', enrollmentIds)
-    .where(lockedByConfirmation)
-    .execute();
+    .where(lockedByConfirmation);
+  if (activityId !== undefined) query = query.where('enrollments.activity_id', '=', activityId);
+  const rows = await query.execute();
   return new Set(rows.map((r) => r.id));
 }
 

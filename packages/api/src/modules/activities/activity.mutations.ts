@@ -1,6 +1,5 @@
 import {
   activityCodeTaken,
-  appendAudit,
   creditCategoryExists,
   deleteSession,
   findSessionsByIds,
@@ -26,6 +25,7 @@ import {
 } from '@registry/domain';
 import { z } from 'zod';
 import { builder } from '../../builder';
+import { auditChange } from '../audit';
 import type { Context } from '../../context';
 import {
   ConflictError,
@@ -164,26 +164,6 @@ function mayManage(context: Context, providerId: number): boolean {
   return v.all || v.institutionIds.includes(providerId) || v.schoolIds.includes(providerId);
 }
 
-function audit(
-  context: Context,
-  db: Context['db'],
-  action: string,
-  entityType: string,
-  entityId: number,
-  before: unknown,
-  after: unknown,
-) {
-  return appendAudit(db, {
-    actorId: context.viewer?.id ?? null,
-    action,
-    entityType,
-    entityId,
-    before,
-    after,
-    requestId: context.requestId,
-  });
-}
-
 /** Unique violations that a concurrent request can still cause after our own checks. */
 function isUniqueViolation(error: unknown): boolean {
   return (
@@ -302,7 +282,15 @@ builder.mutationField('createActivity', (t) =>
           }
           throw error;
         });
-        await audit(context, trx, 'activity.created', 'activity', activity.id, null, activity);
+        await auditChange(
+          context,
+          trx,
+          'activity.created',
+          'activity',
+          activity.id,
+          null,
+          activity,
+        );
         return activity;
       });
     },
@@ -457,7 +445,7 @@ builder.mutationField('updateActivity', (t) =>
           );
         }
         // The reason travels with the change it explains, so the audit log answers "why".
-        await audit(
+        await auditChange(
           context,
           trx,
           decision.needsReason ? 'activity.corrected' : 'activity.updated',
@@ -602,7 +590,7 @@ builder.mutationField('addSession', (t) =>
           onlineMinMinutes: fields.data.onlineMinMinutes ?? null,
         });
         await setSessionTrainers(trx, session.id, [...new Set(trainerIds)]);
-        await audit(context, trx, 'session.added', 'session', session.id, null, {
+        await auditChange(context, trx, 'session.added', 'session', session.id, null, {
           ...session,
           trainerIds,
         });
@@ -637,7 +625,7 @@ builder.mutationField('removeSession', (t) =>
           );
         }
         await deleteSession(trx, session.id);
-        await audit(context, trx, 'session.removed', 'session', session.id, session, null);
+        await auditChange(context, trx, 'session.removed', 'session', session.id, session, null);
         return activity;
       });
     },

@@ -1,4 +1,4 @@
-import { appendAudit, findSessionsTaughtBy, shareLockActivity, type Activity } from '@registry/db';
+import { findSessionsTaughtBy, shareLockActivity, type Activity } from '@registry/db';
 import { attendanceWritable, attendanceWritableStatuses } from '@registry/domain';
 import type { Context } from '../../context';
 import { ConflictError, ForbiddenError, NotFoundError } from '../../errors';
@@ -83,24 +83,4 @@ export function lockedConflict(names: readonly string[]): ConflictError {
       `Attendance is confirmed and locked for: ${shown}${more}. Nothing was changed; corrections go through an amendment.|以下考勤已确认并锁定：${shown}${more}。未做任何修改；如需更正请提交考勤更正申请。`,
     ),
   );
-}
-
-export function auditAttendance(
-  context: Context,
-  db: Context['db'],
-  action: string,
-  entityType: string,
-  entityId: number,
-  before: unknown,
-  after: unknown,
-) {
-  return appendAudit(db, {
-    actorId: context.viewer?.id ?? null,
-    action,
-    entityType,
-    entityId,
-    before,
-    after,
-    requestId: context.requestId,
-  });
 }

@@ -17,6 +17,7 @@ import {
   type ImportProblem,
 } from '@registry/domain';
 import { builder } from '../../builder';
+import { auditChange } from '../audit';
 import type { Context } from '../../context';
 import {
   ConflictError,
@@ -28,7 +29,6 @@ import {
 import { localIdOf } from '../ids';
 import { bilingual } from '../validation';
 import {
-  auditAttendance,
   lockedConflict,
   lockRunningActivity,
   notWriter,
@@ -382,7 +382,7 @@ builder.mutationField('commitAttendanceImport', (t) =>
             importId: claimed.id,
           })),
         );
-        await auditAttendance(
+        await auditChange(
           context,
           trx,
           'attendance.imported',

@@ -12,6 +12,7 @@ import {
   type RosterEntry,
 } from '@registry/domain';
 import { builder } from '../../builder';
+import { auditChange } from '../audit';
 import {
   ConflictError,
   ForbiddenError,
@@ -23,7 +24,6 @@ import { AttendanceStatusEnum } from '../enums';
 import { localIdOf } from '../ids';
 import { bilingual } from '../validation';
 import {
-  auditAttendance,
   lockedConflict,
   lockRunningActivity,
   notWriter,
@@ -158,7 +158,7 @@ builder.mutationField('recordAttendance', (t) =>
           })),
         );
         // One audit entry per batch: the roster as it was and as it is now.
-        await auditAttendance(
+        await auditChange(
           context,
           trx,
           'attendance.recorded',

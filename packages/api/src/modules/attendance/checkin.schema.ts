@@ -18,6 +18,7 @@ import {
 } from '@registry/domain';
 import QRCode from 'qrcode';
 import { builder } from '../../builder';
+import { auditChange } from '../audit';
 import {
   ConflictError,
   ForbiddenError,
@@ -29,7 +30,6 @@ import { localIdOf } from '../ids';
 import { SessionRef } from '../sessions/session.schema';
 import { bilingual } from '../validation';
 import {
-  auditAttendance,
   lockedConflict,
   lockRunningActivity,
   visibleActivity,
@@ -211,7 +211,7 @@ builder.mutationField('checkIn', (t) =>
         });
         // A concurrent double tap: the other request wrote first; answer with its row.
         if (!written) return (await findAttendanceOf(trx, session.id, enrollment.id))!;
-        await auditAttendance(
+        await auditChange(
           context,
           trx,
           'attendance.checked_in',

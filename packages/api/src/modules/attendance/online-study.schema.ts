@@ -16,6 +16,7 @@ import {
   type OnlineStudyFormat,
 } from '@registry/domain';
 import { builder } from '../../builder';
+import { auditChange } from '../audit';
 import {
   ConflictError,
   ForbiddenError,
@@ -26,7 +27,6 @@ import {
 import { localIdOf } from '../ids';
 import { bilingual } from '../validation';
 import {
-  auditAttendance,
   lockedConflict,
   lockRunningActivity,
   notWriter,
@@ -238,7 +238,7 @@ builder.mutationField('importOnlineStudy', (t) =>
             importId: claimed.id,
           })),
         );
-        await auditAttendance(
+        await auditChange(
           context,
           trx,
           'attendance.online_imported',

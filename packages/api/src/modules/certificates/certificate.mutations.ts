@@ -1,5 +1,4 @@
 import {
-  appendAudit,
   holdsCertificatesOf,
   issueCompletionCertificate,
   issueTranscriptCertificate,
@@ -13,6 +12,7 @@ import {
 import type { Kysely } from 'kysely';
 import type { DB } from '@registry/db';
 import { builder } from '../../builder';
+import { auditChange } from '../audit';
 import type { Context } from '../../context';
 import {
   ConflictError,
@@ -44,15 +44,7 @@ async function audit(
   before: CertificateRecord | null,
   after: CertificateRecord,
 ) {
-  await appendAudit(trx, {
-    actorId: context.viewer?.id ?? null,
-    action,
-    entityType: 'certificate',
-    entityId: after.id,
-    before,
-    after,
-    requestId: context.requestId,
-  });
+  await auditChange(context, trx, action, 'certificate', after.id, before, after);
 }
 
 /** The teacher, visible to the caller as one whose certificates they hold; else a typed error. */

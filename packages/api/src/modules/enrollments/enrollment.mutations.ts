@@ -1,5 +1,4 @@
 import {
-  appendAudit,
   findTeachersByNationalIds,
   insertEnrollment,
   lockActivity,
@@ -21,6 +20,7 @@ import {
 } from '@registry/domain';
 import type { Kysely } from 'kysely';
 import { builder } from '../../builder';
+import { auditChange } from '../audit';
 import type { Context } from '../../context';
 import {
   ConflictError,
@@ -65,15 +65,7 @@ function audit(
   before: unknown,
   after: unknown,
 ) {
-  return appendAudit(db, {
-    actorId: context.viewer?.id ?? null,
-    action,
-    entityType: 'enrollment',
-    entityId,
-    before,
-    after,
-    requestId: context.requestId,
-  });
+  return auditChange(context, db, action, 'enrollment', entityId, before, after);
 }
 
 /** Schools for which the caller is school administrator. */

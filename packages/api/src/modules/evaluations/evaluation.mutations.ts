@@ -1,7 +1,7 @@
-import { appendAudit, insertEvaluation, type Evaluation } from '@registry/db';
+import { insertEvaluation, type Evaluation } from '@registry/db';
 import type { ActivityStatus } from '@registry/domain';
 import { builder } from '../../builder';
-import type { Context } from '../../context';
+import { auditChange } from '../audit';
 import {
   ConflictError,
   ForbiddenError,
@@ -20,26 +20,6 @@ const ratableStatuses: readonly ActivityStatus[] = ['closed', 'credited', 'archi
 const nonParticipants = new Set(['eligibility_rejected', 'substituted', 'withdrawn']);
 
 const maxCommentLength = 2000;
-
-function audit(
-  context: Context,
-  db: Context['db'],
-  action: string,
-  entityType: string,
-  entityId: number,
-  before: unknown,
-  after: unknown,
-) {
-  return appendAudit(db, {
-    actorId: context.viewer?.id ?? null,
-    action,
-    entityType,
-    entityId,
-    before,
-    after,
-    requestId: context.requestId,
-  });
-}
 
 const RateActivityInput = builder.inputType('RateActivityInput', {
   description: 'A participant’s rating of an activity they took part in, after it closed.',
@@ -125,7 +105,7 @@ builder.mutationField('rateActivity', (t) =>
             ),
           );
         }
-        await audit(context, trx, 'evaluation.created', 'evaluation', evaluation.id, null, {
+        await auditChange(context, trx, 'evaluation.created', 'evaluation', evaluation.id, null, {
           ...evaluation,
           activityId: enrollment.activityId,
         });
