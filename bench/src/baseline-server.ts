@@ -38,14 +38,15 @@ const placeholders = (n: number, from = 1) =>
 async function signIn(t: Tally, token: string): Promise<number> {
   const hash = createHash('sha256').update(token).digest('hex');
   const [user] = await t.q(
-    `select "user_accounts"."id", "user_accounts"."username", "user_accounts"."display_name", "user_accounts"."teacher_id", "user_accounts"."trainer_id" from "auth_sessions" inner join "user_accounts" on "user_accounts"."id" = "auth_sessions"."user_id" where "auth_sessions"."token_hash" = $1 and "auth_sessions"."revoked_at" is null and "auth_sessions"."expires_at" > $2 and "user_accounts"."disabled_at" is null`,
+    `select "user_accounts"."id", "user_accounts"."username", "user_accounts"."display_name", "user_accounts"."teacher_id", "user_accounts"."trainer_id", coalesce((
+        select json_agg(json_build_array(m.role, m.organization_id, o.kind, o.name, r.path) order by m.id)
+        from memberships m
+        left join organizations o on o.id = m.organization_id
+        left join regions r on r.id = o.region_id
+        where m.user_id = user_accounts.id), '[]'::json) as "memberships" from "auth_sessions" inner join "user_accounts" on "user_accounts"."id" = "auth_sessions"."user_id" where "auth_sessions"."token_hash" = $1 and "auth_sessions"."revoked_at" is null and "auth_sessions"."expires_at" > $2 and "user_accounts"."disabled_at" is null`,
     [hash, new Date()],
   );
   if (!user) throw new Error('not signed in');
-  await t.q(
-    `select "memberships"."user_id", "memberships"."role", "memberships"."organization_id", "organizations"."kind", "organizations"."name", "regions"."path" from "memberships" left join "organizations" on "organizations"."id" = "memberships"."organization_id" left join "regions" on "regions"."id" = "organizations"."region_id" where "memberships"."user_id" in ($1) order by "memberships"."id"`,
-    [user.id],
-  );
   return user.id as number;
 }
 
@@ -62,6 +63,10 @@ async function organizations(t: Tally, ids: number[]): Promise<Map<number, Row>>
   return new Map(rows.map((r) => [r.id as number, r]));
 }
 
+/** The activity loader's statement: activities with their providers' columns (prefixed). */
+const activitiesWithProviders = (placeholderList: string) =>
+  `select "activities".*, "provider"."kind" as "provider_kind", "provider"."code" as "provider_code", "provider"."name" as "provider_name", "provider"."region_id" as "provider_region_id", "provider"."stages" as "provider_stages", "provider"."is_rural" as "provider_is_rural" from "activities" inner join "organizations" as "provider" on "provider"."id" = "activities"."provider_id" where "activities"."id" in (${placeholderList}) and true`;
+
 const activityFields = (a: Row) => ({
   id: globalId('Activity', a.id as number),
   code: a.code,
@@ -77,14 +82,12 @@ const activityFields = (a: Row) => ({
 
 const handlers: Record<string, (t: Tally, input: Row) => Promise<unknown>> = {
   async W1(t, { id }) {
-    const [a] = await t.q(`select * from "activities" where "id" in ($1) and true`, [id]);
+    const [a] = await t.q(activitiesWithProviders('$1'), [id]);
     if (!a) return { node: null };
-    const orgs = await organizations(t, [a.provider_id as number]);
-    const p = orgs.get(a.provider_id as number)!;
     return {
       node: {
         ...activityFields(a),
-        provider: { id: globalId('Organization', p.id as number), name: p.name },
+        provider: { id: globalId('Organization', a.provider_id as number), name: a.provider_name },
       },
     };
   },
@@ -122,7 +125,7 @@ const handlers: Record<string, (t: Tally, input: Row) => Promise<unknown>> = {
   },
 
   async W3(t, { id }) {
-    const [a] = await t.q(`select * from "activities" where "id" in ($1) and true`, [id]);
+    const [a] = await t.q(activitiesWithProviders('$1'), [id]);
     if (!a) return { node: null };
     const sessions = await t.q(
       `select "id", "activity_id", "sequence", "title", "mode", "starts_at", "ends_at", "hours", "location", "online_min_minutes" from "sessions" where "activity_id" in ($1) and true order by "activity_id", "sequence"`,
@@ -253,10 +256,7 @@ const handlers: Record<string, (t: Tally, input: Row) => Promise<unknown>> = {
           )
         : [],
       activityIds.length
-        ? t.q(
-            `select * from "activities" where "id" in (${placeholders(activityIds.length)}) and true`,
-            activityIds,
-          )
+        ? t.q(activitiesWithProviders(placeholders(activityIds.length)), activityIds)
         : [],
       activityIds.length
         ? t.q(

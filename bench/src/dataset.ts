@@ -95,6 +95,8 @@ export async function ensureDataset(
     options.log(`reusing the dataset in ${database}`);
     const { db, close } = await openDatabase({ url: urlOf(database) });
     try {
+      // Migrations added since the dataset was generated apply to it; they never touch its rows' meaning.
+      await migrateToLatest(db);
       return {
         scale,
         reused: true,

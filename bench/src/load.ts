@@ -1,3 +1,4 @@
+import { readFileSync } from 'node:fs';
 import autocannon from 'autocannon';
 
 /**
@@ -28,6 +29,12 @@ export interface LoadResult {
   sqlPerRequest: number | null;
   /** Peak resident set of the server process during the run, in MiB. */
   rssMiB: number | null;
+  /**
+   * CPU time (user + system) the server process spent per answered request, in milliseconds:
+   * steadier than requests/s on a machine whose other core is busy, and it says where the
+   * request's cost is (server vs database).
+   */
+  cpuMsPerRequest?: number | null;
   /** A body of an answer counted as an error, to say why in the report. */
   firstError?: string;
 }
@@ -56,6 +63,7 @@ export async function runLoad(options: LoadOptions): Promise<LoadResult> {
   const isError = options.isError ?? graphqlErrorsIn;
   const latencies: number[] = [];
   const rss = sampleRss(options.pid);
+  const cpuBefore = readCpuMs(options.pid);
   let finish!: (result: autocannon.Result) => void;
   let fail!: (error: unknown) => void;
   const done = new Promise<autocannon.Result>((resolve, reject) => {
@@ -104,6 +112,7 @@ export async function runLoad(options: LoadOptions): Promise<LoadResult> {
   });
   const result = await done;
   const peak = rss.stop();
+  const cpuAfter = readCpuMs(options.pid);
   latencies.sort((a, b) => a - b);
   const at = (q: number) =>
     latencies.length
@@ -122,6 +131,10 @@ export async function runLoad(options: LoadOptions): Promise<LoadResult> {
     graphqlErrors,
     sqlPerRequest: withHeader ? round(statements / withHeader) : null,
     rssMiB: peak,
+    cpuMsPerRequest:
+      cpuBefore !== null && cpuAfter !== null && latencies.length
+        ? round((cpuAfter - cpuBefore) / latencies.length)
+        : null,
     firstError,
   };
 }
@@ -147,13 +160,24 @@ export function sampleRss(pid: number | undefined): { stop(): number | null } {
   };
 }
 
-import { readFileSync } from 'node:fs';
-
 export function readRssKiB(pid: number): number | null {
   try {
     const status = readFileSync(`/proc/${pid}/status`, 'utf8');
     const match = /VmRSS:\s+(\d+) kB/.exec(status);
     return match ? Number(match[1]) : null;
+  } catch {
+    return null;
+  }
+}
+
+/** utime + stime of the process from /proc/<pid>/stat, in milliseconds (clock ticks of 10 ms). */
+export function readCpuMs(pid: number | undefined): number | null {
+  if (!pid) return null;
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    // Fields after the command name (which may hold spaces) start after the last ')'.
+    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    return (Number(fields[11]) + Number(fields[12])) * 10;
   } catch {
     return null;
   }

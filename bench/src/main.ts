@@ -128,7 +128,7 @@ async function measure(
   });
   rows.push({ workload, title, server: server.name, result });
   log(
-    `${workload} ${server.name.padEnd(8)} ${result.rps.toFixed(0).padStart(6)} req/s  p50 ${result.p50} p95 ${result.p95} p99 ${result.p99} ms  errors ${result.httpErrors}+${result.graphqlErrors}  sql/req ${result.sqlPerRequest ?? '–'}  rss ${result.rssMiB} MiB${result.firstError ? `  first error: ${result.firstError}` : ''}`,
+    `${workload} ${server.name.padEnd(8)} ${result.rps.toFixed(0).padStart(6)} req/s  p50 ${result.p50} p95 ${result.p95} p99 ${result.p99} ms  errors ${result.httpErrors}+${result.graphqlErrors}  sql/req ${result.sqlPerRequest ?? '–'}  rss ${result.rssMiB} MiB  cpu ${result.cpuMsPerRequest ?? '–'} ms/req${result.firstError ? `  first error: ${result.firstError}` : ''}`,
   );
   return result;
 }
@@ -548,15 +548,15 @@ function ratios(): Record<string, Record<string, number | boolean | null>> {
 
 function markdownTable(): string {
   const lines = [
-    '| workload | server | req/s | p50 ms | p95 ms | p99 ms | errors (HTTP+GraphQL) | SQL/req | RSS MiB | ours/peer | ours/baseline |',
-    '|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|',
+    '| workload | server | req/s | p50 ms | p95 ms | p99 ms | errors (HTTP+GraphQL) | SQL/req | RSS MiB | server CPU ms/req | ours/peer | ours/baseline |',
+    '|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|',
   ];
   const r = ratios();
   for (const row of rows) {
     const res = row.result;
     const ratio = row.server === 'ours' ? r[row.workload] : undefined;
     lines.push(
-      `| ${row.workload} | ${row.server} | ${res.rps.toFixed(row.workload === 'W7' ? 2 : 0)} | ${res.p50} | ${res.p95} | ${res.p99} | ${res.httpErrors}+${res.graphqlErrors} | ${res.sqlPerRequest ?? '–'} | ${res.rssMiB ?? '–'} | ${ratio?.oursOverPeer ?? '–'} | ${ratio?.oursOverBaseline ?? ratio?.oursOverCopy ?? '–'} |`,
+      `| ${row.workload} | ${row.server} | ${res.rps.toFixed(row.workload === 'W7' ? 2 : 0)} | ${res.p50} | ${res.p95} | ${res.p99} | ${res.httpErrors}+${res.graphqlErrors} | ${res.sqlPerRequest ?? '–'} | ${res.rssMiB ?? '–'} | ${res.cpuMsPerRequest ?? '–'} | ${ratio?.oursOverPeer ?? '–'} | ${ratio?.oursOverBaseline ?? ratio?.oursOverCopy ?? '–'} |`,
     );
   }
   return lines.join('\n');

@@ -25,7 +25,7 @@ import {
   type CreditEntry,
   type Enrollment,
   type Teacher,
-  findActivitiesByIds,
+  findActivitiesWithProvidersByIds,
   findCreditCategoriesByCodes,
   findOrganizationsByIds,
   findRegionsByIds,
@@ -51,9 +51,13 @@ import type { Kysely } from 'kysely';
  * caller's visibility, so an invisible row loads as null wherever it is reached from.
  */
 export function createLoaders(db: Kysely<DB>, visibility: Visibility) {
-  return {
+  const loaders = {
     activity: byKey(
-      async (ids: readonly number[]) => findActivitiesByIds(db, visibility, ids),
+      async (ids: readonly number[]) => {
+        const rows = await findActivitiesWithProvidersByIds(db, visibility, ids);
+        for (const { provider } of rows) loaders.organization.prime(provider.id, provider);
+        return rows.map((row) => row.activity);
+      },
       (a) => a.id,
     ),
     session: byKey(
@@ -168,6 +172,7 @@ export function createLoaders(db: Kysely<DB>, visibility: Visibility) {
       (t) => t.sessionId,
     ),
   };
+  return loaders;
 }
 
 export type Loaders = ReturnType<typeof createLoaders>;

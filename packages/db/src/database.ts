@@ -4,7 +4,6 @@ import { Kysely, PostgresDialect, type LogEvent } from 'kysely';
 import pg from 'pg';
 import type { DB } from './generated/database';
 import { PglitePool } from './pglite-pool';
-import { recordStatement } from './statement-tally';
 
 export type Engine = 'postgres' | 'pglite';
 
@@ -40,11 +39,8 @@ const parsers: Record<number, (value: string) => unknown> = {
 };
 
 export async function openDatabase(options: DatabaseOptions): Promise<Database> {
-  const onQuery = options.onQuery;
-  const log = (event: LogEvent) => {
-    recordStatement(event.queryDurationMillis);
-    onQuery?.(event);
-  };
+  // Statements are counted per request by RequestScope (request-scope.ts); this hook is for tools.
+  const log = options.onQuery;
   if (options.url) {
     const pool = new pg.Pool({
       connectionString: options.url,
@@ -64,7 +60,7 @@ export async function openDatabase(options: DatabaseOptions): Promise<Database> 
     pool.on('connect', (client) => {
       client.on('error', () => undefined);
     });
-    const db = new Kysely<DB>({ dialect: new PostgresDialect({ pool }), log });
+    const db = new Kysely<DB>({ dialect: new PostgresDialect({ pool }), ...(log ? { log } : {}) });
     return { db, engine: 'postgres', close: () => db.destroy() };
   }
   if (options.dataDir) mkdirSync(options.dataDir, { recursive: true });
@@ -72,7 +68,7 @@ export async function openDatabase(options: DatabaseOptions): Promise<Database> 
   await pglite.waitReady;
   const db = new Kysely<DB>({
     dialect: new PostgresDialect({ pool: new PglitePool(pglite) }),
-    log,
+    ...(log ? { log } : {}),
   });
   return { db, engine: 'pglite', close: () => db.destroy() };
 }

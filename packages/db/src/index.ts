@@ -10,7 +10,7 @@ export * from './repositories/visibility';
 export * from './accounts/password';
 export * from './repositories/audit.repository';
 export * from './repositories/idempotency.repository';
-export * from './statement-tally';
+export * from './request-scope';
 export * from './repositories/teacher.repository';
 export * from './repositories/enrollment.repository';
 export * from './repositories/eligibility.repository';

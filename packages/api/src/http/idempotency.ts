@@ -158,24 +158,28 @@ export async function executeIdempotently(
   requestHash: string,
   execute: () => Promise<{ status: number; body: string | null }>,
 ): Promise<{ raced: IdempotentAnswer | null; scope: IdempotencyScope }> {
-  return withIdempotencyKey({ accountId: context.viewer!.id, key, requestHash }, async (scope) => {
-    const answer = await execute();
-    if (!scope.takenByAnother && scope.claimAttempted && answer.body !== null) {
-      // Only a committed claim has a row to update; a rolled-back one leaves nothing to keep.
-      const kept = await storeIdempotentResponse(db, scope, {
-        status: answer.status,
-        body: answer.body,
-      });
-      if (kept) return { raced: null, scope };
-    }
-    // Nothing of this request was kept. If another request holds the key by now, its answer is
-    // the answer: a racing resend may have failed on what the first one wrote (a code already
-    // taken) before reaching its own claim, and must not report that as the outcome.
-    const record = await findIdempotencyRecord(db, scope.accountId, key);
-    if (record && record.claimToken !== scope.claimToken) {
-      return { raced: await answerFromRecord(db, context, key, requestHash, record), scope };
-    }
-    if (scope.takenByAnother) return { raced: inUse(context, false), scope };
-    return { raced: null, scope };
-  });
+  return withIdempotencyKey(
+    db,
+    { accountId: context.viewer!.id, key, requestHash },
+    async (scope) => {
+      const answer = await execute();
+      if (!scope.takenByAnother && scope.claimAttempted && answer.body !== null) {
+        // Only a committed claim has a row to update; a rolled-back one leaves nothing to keep.
+        const kept = await storeIdempotentResponse(db, scope, {
+          status: answer.status,
+          body: answer.body,
+        });
+        if (kept) return { raced: null, scope };
+      }
+      // Nothing of this request was kept. If another request holds the key by now, its answer is
+      // the answer: a racing resend may have failed on what the first one wrote (a code already
+      // taken) before reaching its own claim, and must not report that as the outcome.
+      const record = await findIdempotencyRecord(db, scope.accountId, key);
+      if (record && record.claimToken !== scope.claimToken) {
+        return { raced: await answerFromRecord(db, context, key, requestHash, record), scope };
+      }
+      if (scope.takenByAnother) return { raced: inUse(context, false), scope };
+      return { raced: null, scope };
+    },
+  );
 }

@@ -1,5 +1,6 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { findAccountBySessionToken, type Database } from '@registry/db';
+import { findAccountBySessionToken, type Database, type DB } from '@registry/db';
+import type { Kysely } from 'kysely';
 import { sessionTokenFrom } from '../auth/session-token';
 import type { Config } from '../config';
 import { createContext, localeFrom, type Context } from '../context';
@@ -45,14 +46,14 @@ export function findRoute(method: string, path: string): Route | undefined {
 export async function routeContext(
   req: IncomingMessage,
   requestId: string,
-  database: Database,
+  db: Kysely<DB>,
   config: Config,
   log: Logger,
 ): Promise<Context> {
   const sessionToken = sessionTokenFrom(req.headers);
-  const viewer = sessionToken ? await findAccountBySessionToken(database.db, sessionToken) : null;
+  const viewer = sessionToken ? await findAccountBySessionToken(db, sessionToken) : null;
   return createContext({
-    db: database.db,
+    db,
     requestId,
     locale: localeFrom(req.headers['accept-language']),
     log: log.child({ requestId, user: viewer?.username ?? null }),

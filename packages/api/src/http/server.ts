@@ -7,11 +7,11 @@ import {
 } from '@apollo/server/plugin/disabled';
 import { PothosValidationError } from '@pothos/core';
 import {
-  currentStatementTally,
   findIdempotencyRecord,
   isDatabaseUnavailable,
   migrationsAreCurrent,
-  withStatementTally,
+  requestScopeOf,
+  RequestScope,
   type Database,
 } from '@registry/db';
 import { GraphQLError, type GraphQLFormattedError } from 'graphql';
@@ -37,6 +37,7 @@ import {
 import { findRoute, routeContext } from './routes';
 import { refuseNulCharacters } from './text-input';
 import { createStaticHandler } from './static-files';
+import { compiledExecutionGateway } from './compiled-executor';
 
 const maxBodyBytes = 1024 * 1024;
 
@@ -102,7 +103,7 @@ export async function createRegistryServer(
 ): Promise<RegistryServer> {
   const production = config.NODE_ENV === 'production';
   const apollo = new ApolloServer<Context>({
-    schema,
+    gateway: compiledExecutionGateway(schema),
     introspection: !production,
     includeStacktraceInErrorResponses: config.NODE_ENV === 'development',
     allowBatchedHttpRequests: false,
@@ -155,7 +156,7 @@ export async function createRegistryServer(
                   }
                 }
               }
-              const tally = currentStatementTally();
+              const tally = requestScopeOf(contextValue.db);
               contextValue.log.info(
                 {
                   // The name from the document when the client did not send one separately.
@@ -257,13 +258,14 @@ export async function createRegistryServer(
     const url = new URL(req.url ?? '/', 'http://x');
     let context: Context | undefined;
     const idempotencyKey = req.method === 'POST' ? headers.get(idempotencyHeader) : undefined;
-    const { response, statements, answered } = await withStatementTally(async (tally) => {
-      if (idempotencyKey === undefined) {
-        return { response: await executeGraphQL(), statements: tally.statements, answered: null };
-      }
-      const answered = await executeWithKey(idempotencyKey);
-      return { ...answered, statements: tally.statements };
-    });
+    // The request's own Kysely instance counts its statements and carries its idempotency claim.
+    const scope = new RequestScope();
+    const db = database.db.withPlugin(scope);
+    const { response, answered } =
+      idempotencyKey === undefined
+        ? { response: await executeGraphQL(), answered: null }
+        : await executeWithKey(idempotencyKey);
+    const statements = scope.statements;
     if (answered) {
       res.writeHead(answered.status, {
         ...answered.headers,
@@ -292,7 +294,7 @@ export async function createRegistryServer(
         context: async () => {
           if (context) return context;
           try {
-            context = await routeContext(req, requestId, database, config, log);
+            context = await routeContext(req, requestId, db, config, log);
           } catch (error) {
             // The session lookup is the first statement of every request: without the database
             // Apollo would answer 500 "Context creation failed: <driver message>".
@@ -309,31 +311,25 @@ export async function createRegistryServer(
 
     /** The request under an Idempotency-Key: a stored or refused answer, or a fresh response. */
     async function executeWithKey(key: string) {
-      const caller = (context = await routeContext(req, requestId, database, config, log));
+      const caller = (context = await routeContext(req, requestId, db, config, log));
       const refused = refuseKey(key, caller);
       if (refused) return { response: null, answered: refused };
       const requestHash = requestHashOf(body);
-      const record = await findIdempotencyRecord(database.db, caller.viewer!.id, key);
+      const record = await findIdempotencyRecord(db, caller.viewer!.id, key);
       if (record) {
         return {
           response: null,
-          answered: await answerFromRecord(database.db, caller, key, requestHash, record),
+          answered: await answerFromRecord(db, caller, key, requestHash, record),
         };
       }
       let response: Awaited<ReturnType<typeof executeGraphQL>> | null = null;
-      const { raced } = await executeIdempotently(
-        database.db,
-        caller,
-        key,
-        requestHash,
-        async () => {
-          response = await executeGraphQL();
-          return {
-            status: response.status ?? 200,
-            body: response.body.kind === 'complete' ? response.body.string : null,
-          };
-        },
-      );
+      const { raced } = await executeIdempotently(db, caller, key, requestHash, async () => {
+        response = await executeGraphQL();
+        return {
+          status: response.status ?? 200,
+          body: response.body.kind === 'complete' ? response.body.string : null,
+        };
+      });
       return raced ? { response: null, answered: raced } : { response, answered: null };
     }
   }
@@ -387,7 +383,7 @@ export async function createRegistryServer(
           config,
           log,
           database,
-          context: () => (context ??= routeContext(req, requestId, database, config, log)),
+          context: () => (context ??= routeContext(req, requestId, database.db, config, log)),
         })
       : path === '/graphql'
         ? handleGraphQL(req, res, requestId)

@@ -1,6 +1,6 @@
 import { createHash, randomBytes } from 'node:crypto';
 import type { OrganizationKind, Role } from '@registry/domain';
-import type { Kysely } from 'kysely';
+import { sql, type Kysely } from 'kysely';
 import type { DB } from '../generated/database';
 
 export interface Membership {
@@ -114,6 +114,8 @@ export async function findAccountBySessionToken(
   token: string,
   now = new Date(),
 ): Promise<Account | null> {
+  // One statement: this runs before every signed-in request, so the memberships come along as
+  // a json array rather than as a second round trip.
   const row = await db
     .selectFrom('auth_sessions')
     .innerJoin('user_accounts', 'user_accounts.id', 'auth_sessions.user_id')
@@ -123,6 +125,12 @@ export async function findAccountBySessionToken(
       'user_accounts.display_name',
       'user_accounts.teacher_id',
       'user_accounts.trainer_id',
+      sql<MembershipTuple[]>`coalesce((
+        select json_agg(json_build_array(m.role, m.organization_id, o.kind, o.name, r.path) order by m.id)
+        from memberships m
+        left join organizations o on o.id = m.organization_id
+        left join regions r on r.id = o.region_id
+        where m.user_id = user_accounts.id), '[]'::json)`.as('memberships'),
     ])
     .where('auth_sessions.token_hash', '=', hashSessionToken(token))
     .where('auth_sessions.revoked_at', 'is', null)
@@ -136,9 +144,18 @@ export async function findAccountBySessionToken(
     displayName: row.display_name,
     teacherId: row.teacher_id,
     trainerId: row.trainer_id,
-    memberships: (await membershipsOf(db, [row.id])).get(row.id) ?? [],
+    memberships: row.memberships.map(([role, organizationId, kind, name, path]) => ({
+      role: role as Role,
+      organizationId,
+      organizationKind: (kind as OrganizationKind | null) ?? null,
+      organizationName: name ?? null,
+      regionPath: path ?? null,
+    })),
   };
 }
+
+/** role, organization id, organization kind, organization name, region path. */
+type MembershipTuple = [string, number | null, string | null, string | null, string | null];
 
 export async function revokeAuthSession(db: Kysely<DB>, token: string): Promise<void> {
   await db

@@ -9,6 +9,7 @@ import {
 } from '@registry/domain';
 import { sql, type Kysely, type Selectable } from 'kysely';
 import type { Activities, DB } from '../generated/database';
+import { toOrganization, type Organization } from './organization.repository';
 import { decodeCursor, encodeCursor, type Page, type PageRequest } from './pagination';
 import { activityVisible, type Visibility } from './visibility';
 
@@ -176,6 +177,47 @@ export async function findActivitiesByIds(
     .where((eb) => activityVisible(eb, visibility))
     .execute();
   return rows.map(toActivity);
+}
+
+/**
+ * Activities with their providers, in one statement: nearly every screen that shows an
+ * activity shows who runs it, and the provider's row is one primary-key join away, so the
+ * activity loader hands the providers to the organization loader instead of a second round
+ * trip (pnpm bench W1: 3 statements → 2).
+ */
+export async function findActivitiesWithProvidersByIds(
+  db: Kysely<DB>,
+  visibility: Visibility,
+  ids: ReadonlyArray<number>,
+): Promise<Array<{ activity: Activity; provider: Organization }>> {
+  if (ids.length === 0) return [];
+  const rows = await db
+    .selectFrom('activities')
+    .innerJoin('organizations as provider', 'provider.id', 'activities.provider_id')
+    .selectAll('activities')
+    .select([
+      'provider.kind as provider_kind',
+      'provider.code as provider_code',
+      'provider.name as provider_name',
+      'provider.region_id as provider_region_id',
+      'provider.stages as provider_stages',
+      'provider.is_rural as provider_is_rural',
+    ])
+    .where('activities.id', 'in', ids)
+    .where((eb) => activityVisible(eb, visibility))
+    .execute();
+  return rows.map((row) => ({
+    activity: toActivity(row),
+    provider: toOrganization({
+      id: row.provider_id,
+      kind: row.provider_kind,
+      code: row.provider_code,
+      name: row.provider_name,
+      region_id: row.provider_region_id,
+      stages: row.provider_stages,
+      is_rural: row.provider_is_rural,
+    }),
+  }));
 }
 
 export interface NewActivity {

@@ -1,7 +1,7 @@
-import { AsyncLocalStorage } from 'node:async_hooks';
 import { randomUUID } from 'node:crypto';
 import { sql, type Kysely } from 'kysely';
 import type { DB } from '../generated/database';
+import { requestScopeOf, type IdempotencyScope } from '../request-scope';
 
 /**
  * Idempotency keys (migration 2026-11-22T1500). A request that carries a key runs inside a
@@ -10,19 +10,6 @@ import type { DB } from '../generated/database';
  * writes do: a key with a row was used by a request that changed something, and a request that
  * was refused (validation, not found, forbidden) leaves no row and can be retried as it is.
  */
-export interface IdempotencyScope {
-  accountId: number;
-  key: string;
-  /** sha256 of the request, hex. */
-  requestHash: string;
-  /** Identifies this request's claim among concurrent requests with the same key. */
-  claimToken: string;
-  /** Set once a transaction of this request inserted the row (it may still roll back). */
-  claimAttempted: boolean;
-  /** Set when another request holds the key: this request's writes were rolled back. */
-  takenByAnother: boolean;
-}
-
 /** Thrown inside a write transaction when another request already holds the key. */
 export class IdempotencyKeyTakenError extends Error {
   constructor() {
@@ -31,19 +18,29 @@ export class IdempotencyKeyTakenError extends Error {
   }
 }
 
-const scope = new AsyncLocalStorage<IdempotencyScope>();
-
-export function withIdempotencyKey<T>(
+/**
+ * Runs `work` with the key attached to the request scope `db` carries, so the first write
+ * transaction of the request (any transaction begun from `db`) claims it.
+ */
+export async function withIdempotencyKey<T>(
+  db: Kysely<DB>,
   claim: Omit<IdempotencyScope, 'claimToken' | 'claimAttempted' | 'takenByAnother'>,
   work: (scope: IdempotencyScope) => Promise<T>,
 ): Promise<T> {
+  const requestScope = requestScopeOf(db);
+  if (!requestScope) throw new Error('withIdempotencyKey needs a request-scoped database');
   const state: IdempotencyScope = {
     ...claim,
     claimToken: randomUUID(),
     claimAttempted: false,
     takenByAnother: false,
   };
-  return scope.run(state, () => work(state));
+  requestScope.idempotency = state;
+  try {
+    return await work(state);
+  } finally {
+    requestScope.idempotency = null;
+  }
 }
 
 /**
@@ -54,7 +51,7 @@ export function withIdempotencyKey<T>(
  * concurrency the second request waits on the primary key until the first commits or aborts.
  */
 export async function claimIdempotencyKey(trx: Kysely<DB>): Promise<void> {
-  const state = scope.getStore();
+  const state = requestScopeOf(trx)?.idempotency;
   if (!state) return;
   state.claimAttempted = true;
   const inserted = await sql<{ claim_token: string }>`

@@ -33,7 +33,19 @@ export async function findOrganizationsByIds(
 ): Promise<Organization[]> {
   if (ids.length === 0) return [];
   const rows = await db.selectFrom('organizations').selectAll().where('id', 'in', ids).execute();
-  return rows.map((row) => ({
+  return rows.map(toOrganization);
+}
+
+export function toOrganization(row: {
+  id: number;
+  kind: string;
+  code: string;
+  name: string;
+  region_id: number;
+  stages: string[];
+  is_rural: boolean | null;
+}): Organization {
+  return {
     id: row.id,
     kind: row.kind as OrganizationKind,
     code: row.code,
@@ -41,7 +53,7 @@ export async function findOrganizationsByIds(
     regionId: row.region_id,
     stages: row.stages,
     isRural: row.is_rural,
-  }));
+  };
 }
 
 export async function findRegionsByIds(
