@@ -228,26 +228,20 @@ const handlers: Record<string, (t: Tally, input: Row) => Promise<unknown>> = {
       `select "t"."id" as "teacher_id", "p"."id" as "policy_id", length(pr.path) - length(replace(pr.path, '/', '')) - 1 as "depth" from "teachers" as "t" inner join "organizations" as "o" on "o"."id" = "t"."school_id" inner join "regions" as "r" on "r"."id" = "o"."region_id" inner join "regions" as "pr" on r.path like pr.path || '%' inner join "requirement_policies" as "p" on "p"."region_id" = "pr"."id" where "t"."id" in ($1)`,
       [id],
     );
-    const [entries, , ledger, enrollments] = await Promise.all([
+    // Progress asks for ledger-based figures only, so the gateway reads no enrollments.
+    const [entries, , ledger] = await Promise.all([
       t.q(`select * from "credit_ledger" where "teacher_id" in ($1) and true order by "id"`, [id]),
       t.q(`select * from "requirement_policies" where "id" in ($1)`, [policy]),
       t.q(
         `select "credit_ledger"."id", "credit_ledger"."teacher_id", "credit_ledger"."kind", "credit_ledger"."hours", "credit_ledger"."category", "credit_ledger"."policy_id", "credit_ledger"."earned_on", "credit_ledger"."enrollment_id", "credit_ledger"."corrects_entry_id", "credit_ledger"."reason" from "credit_ledger" where "credit_ledger"."teacher_id" in ($1) and true order by "credit_ledger"."id"`,
         [id],
       ),
-      t.q(
-        `select "enrollments"."id", "enrollments"."teacher_id", "enrollments"."activity_id", "enrollments"."status", "enrollments"."rejection_reason", "enrollments"."assessment_result", "activities"."status" as "activity_status", "activities"."category", "activities"."delivery_mode", "activities"."credit_hours", "activities"."completion_rules", "activities"."ends_on", (select count(*) from assignments s where s.activity_id = enrollments.activity_id) as "assignment_count", (select count(*) from submissions s where s.enrollment_id = enrollments.id and s.on_time) as "on_time" from "enrollments" inner join "activities" on "activities"."id" = "enrollments"."activity_id" where "enrollments"."teacher_id" in ($1) and true order by "activities"."ends_on", "enrollments"."id"`,
-        [id],
-      ),
     ]);
     const page = entries.slice(0, 50);
     const activityIds = [
-      ...new Set(
-        [...page, ...enrollments].map((r) => r.activity_id as number | null).filter(Boolean),
-      ),
+      ...new Set(page.map((r) => r.activity_id as number | null).filter(Boolean)),
     ] as number[];
     const categories = [...new Set(ledger.map((r) => r.category as string))];
-    const enrollmentIds = enrollments.map((e) => e.id as number);
     const [, activities] = await Promise.all([
       categories.length
         ? t.q(
@@ -257,18 +251,6 @@ const handlers: Record<string, (t: Tally, input: Row) => Promise<unknown>> = {
         : [],
       activityIds.length
         ? t.q(activitiesWithProviders(placeholders(activityIds.length)), activityIds)
-        : [],
-      activityIds.length
-        ? t.q(
-            `select "id", "activity_id", "sequence", "title", "hours", "mode", "online_min_minutes" from "sessions" where "activity_id" in (${placeholders(activityIds.length)}) order by "activity_id", "sequence"`,
-            activityIds,
-          )
-        : [],
-      enrollmentIds.length
-        ? t.q(
-            `select "enrollment_id", "session_id", "status", "minutes" from "attendance" where "enrollment_id" in (${placeholders(enrollmentIds.length)})`,
-            enrollmentIds,
-          )
         : [],
     ]);
     const activityById = new Map(activities.map((a) => [a.id as number, a]));

@@ -8,6 +8,7 @@ import { ActivityRef } from '../activities/activity.schema';
 import { RequirementPolicyRef } from '../credits/policy.schema';
 import { EnrollmentRef } from '../enrollments/enrollment.schema';
 import { localIdOf } from '../ids';
+import { selectsAnyOf } from '../selection';
 import { CreditCategoryRef } from '../organizations/organization.schema';
 import { TeacherRef } from '../teachers/teacher.schema';
 import {
@@ -20,19 +21,37 @@ import {
   type UncreditedReasonCode,
 } from './progress';
 
-/** Progress facts per teacher, batched per request (one set of statements for a whole list). */
-const factLoaders = new WeakMap<Context, DataLoader<number, ProgressFacts | null>>();
-function progressFacts(context: Context) {
-  let loader = factLoaders.get(context);
-  if (!loader) {
-    loader = new DataLoader(async (ids: readonly number[]) => {
-      const facts = await findProgressFactsByTeacherIds(context.db, context.visibility, ids);
-      return ids.map((id) => facts.get(id) ?? null);
-    });
-    factLoaders.set(context, loader);
+/**
+ * Progress facts per teacher, batched per request (one set of statements for a whole list).
+ * Two loaders: with the enrollments (their sessions and attendance, for `plannedHours` and
+ * `uncredited`) and without, when only the ledger-based figures were asked for — a transcript
+ * of twenty years reads its ledger, not every attendance row of every enrollment.
+ */
+const factLoaders = new WeakMap<
+  Context,
+  {
+    full: DataLoader<number, ProgressFacts | null>;
+    ledger: DataLoader<number, ProgressFacts | null>;
   }
-  return loader;
+>();
+function progressFacts(context: Context, withEnrollments: boolean) {
+  let loaders = factLoaders.get(context);
+  if (!loaders) {
+    const loader = (enrollments: boolean) =>
+      new DataLoader(async (ids: readonly number[]) => {
+        const facts = await findProgressFactsByTeacherIds(context.db, context.visibility, ids, {
+          enrollments,
+        });
+        return ids.map((id) => facts.get(id) ?? null);
+      });
+    loaders = { full: loader(true), ledger: loader(false) };
+    factLoaders.set(context, loaders);
+  }
+  return withEnrollments ? loaders.full : loaders.ledger;
 }
+
+/** The fields of RequirementProgress computed from enrollments rather than from the ledger. */
+const enrollmentFields = new Set(['plannedHours', 'uncredited']);
 
 /** Today in China (UTC+8, no daylight saving), the registry's calendar. */
 export function todayInChina(now = Date.now()): string {
@@ -247,9 +266,11 @@ builder.objectFields(TeacherRef, (t) => ({
         description: 'The day progress is judged on; today (China time) by default.',
       }),
     },
-    resolve: async (teacher, args, context) => {
+    resolve: async (teacher, args, context, info) => {
       const asOf = args.asOf ?? todayInChina();
-      const facts = await progressFacts(context).load(teacher.id);
+      const facts = await progressFacts(context, selectsAnyOf(info, enrollmentFields)).load(
+        teacher.id,
+      );
       if (!facts) return null;
       let policy = bindingPolicyOn(facts.policies, asOf);
       if (args.policyId != null) {
