@@ -7,6 +7,7 @@ import type {
 } from '@registry/domain';
 import { sql, type ExpressionBuilder, type Kysely, type Selectable } from 'kysely';
 import type { Attendance as AttendanceRow, DB } from '../generated/database';
+import { intArray } from './array-parameters';
 import type { AttendanceRecord } from './enrollment.repository';
 
 /**
@@ -331,7 +332,7 @@ export async function findAttendanceOfPairs(
   const { rows } = await sql<Selectable<AttendanceRow>>`
     /* attendance.of-pairs */
     select a.* from attendance a
-    join unnest(${pairs.map((p) => p.sessionId)}::int4[], ${pairs.map((p) => p.enrollmentId)}::int4[])
+    join unnest(${intArray(pairs.map((p) => p.sessionId))}::int4[], ${intArray(pairs.map((p) => p.enrollmentId))}::int4[])
       as p(session_id, enrollment_id)
       on a.session_id = p.session_id and a.enrollment_id = p.enrollment_id
     where a.activity_id = ${activityId}
@@ -355,15 +356,6 @@ export interface AttendanceUpsert {
  * count), so the limit is only there to bound one statement's memory.
  */
 const upsertChunk = 10_000;
-
-/**
- * An int4[] parameter spelled as its text form. The driver would quote and escape every
- * element of a JavaScript array; for 20,000 numbers per column that is most of the cost of
- * sending them. Only for integers (and nulls), which need no escaping.
- */
-function intArray(values: ReadonlyArray<number | null>): string {
-  return `{${values.map((v) => (v === null ? 'NULL' : String(Math.trunc(v)))).join(',')}}`;
-}
 
 /** The upsert of one chunk: `insert … select from unnest(…)`, the same on both engines. */
 function upsertStatement<R>(rows: ReadonlyArray<AttendanceUpsert>, returning: 'all' | 'keys') {

@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
 import { sql, type Kysely } from 'kysely';
 import type { DB } from '../generated/database';
+import { intArray } from './array-parameters';
 import { claimIdempotencyKey } from './idempotency.repository';
 
 export interface AuditEntry {
@@ -52,7 +53,7 @@ export async function appendAuditEntries(
       insert into audit_log (actor_id, action, entity_type, entity_id, before, after, request_id)
       select actor_id, action, entity_type, entity_id, before, after, request_id
       from unnest(
-        ${chunk.map((e) => e.actorId)}::int4[],
+        ${intArray(chunk.map((e) => e.actorId))}::int4[],
         ${chunk.map((e) => e.action)}::text[],
         ${chunk.map((e) => e.entityType)}::text[],
         ${chunk.map((e) => String(e.entityId))}::text[],

@@ -10,6 +10,7 @@ import type {
 } from '@registry/domain';
 import { sql, type Kysely } from 'kysely';
 import type { DB } from '../generated/database';
+import { intArray } from './array-parameters';
 import { findRequirementPoliciesByIds } from './directory.repository';
 
 /**
@@ -97,7 +98,11 @@ export async function findCreditingFacts(
     .selectFrom('credit_ledger')
     .select(['id', 'enrollment_id', 'kind', 'origin', 'hours', 'corrects_entry_id', 'policy_id'])
     // One array parameter, not one placeholder per enrollment of a 10k roster.
-    .where('enrollment_id', '=', sql<number>`any(${enrollments.map((e) => e.id)}::int4[])`)
+    .where(
+      'enrollment_id',
+      '=',
+      sql<number>`any(${intArray(enrollments.map((e) => e.id))}::int4[])`,
+    )
     .orderBy('id')
     .execute();
   const standingOf = new Map<number, StandingCredit>();
@@ -300,12 +305,12 @@ async function insertLedgerRows(
     select teacher_id, kind, origin, activity_id, enrollment_id, policy_id,
       category, hours, earned_on, reason, corrects_entry_id, actor_id
     from unnest(
-      ${column((e) => e.teacherId)}::int4[], ${column((e) => e.kind)}::text[],
-      ${column((e) => e.origin)}::text[], ${column((e) => e.activityId)}::int4[],
-      ${column((e) => e.enrollmentId)}::int4[], ${column((e) => e.policyId)}::int4[],
+      ${intArray(column((e) => e.teacherId))}::int4[], ${column((e) => e.kind)}::text[],
+      ${column((e) => e.origin)}::text[], ${intArray(column((e) => e.activityId))}::int4[],
+      ${intArray(column((e) => e.enrollmentId))}::int4[], ${intArray(column((e) => e.policyId))}::int4[],
       ${column((e) => e.category)}::text[], ${column((e) => e.hours)}::numeric[],
       ${column((e) => e.earnedOn)}::date[], ${column((e) => e.reason)}::text[],
-      ${column((e) => e.correctsEntryId)}::int8[], ${column((e) => e.actorId)}::int4[])
+      ${intArray(column((e) => e.correctsEntryId))}::int8[], ${intArray(column((e) => e.actorId))}::int4[])
       with ordinality as u(teacher_id, kind, origin, activity_id, enrollment_id, policy_id,
         category, hours, earned_on, reason, corrects_entry_id, actor_id, position)
     order by position
