@@ -3,7 +3,8 @@ import type { Pools } from './workloads';
 
 /**
  * What each run draws from the dataset: id pools for the reads, session rosters for W5, and
- * fresh activities for W6 (import), its COPY twin, and W7 (close and credit 10k participants).
+ * fresh activities for W6 (imported two files at a time, and one file at a time), its COPY
+ * twin, and W7 (close and credit 10k participants).
  * The write fixtures are made anew on every run, with a run tag in their codes, so a reused
  * dataset gives every run the same starting point.
  */
@@ -27,6 +28,8 @@ export interface Fixtures {
   pools: Pools;
   rosters: Roster[];
   w6: BulkActivity;
+  /** W6 again, imported one file at a time. */
+  w6serial: BulkActivity;
   w6copy: BulkActivity;
   w7: BulkActivity;
 }
@@ -77,6 +80,11 @@ export async function prepareFixtures(
       sessions: options.importSessions,
       attended: false,
     });
+    const w6serial = await bulkActivity(client, `BENCH-${options.tag}-W6S`, {
+      participants: options.participants,
+      sessions: options.importSessions,
+      attended: false,
+    });
     const w6copy = await bulkActivity(client, `BENCH-${options.tag}-W6C`, {
       participants: options.participants,
       sessions: options.importSessions,
@@ -92,6 +100,7 @@ export async function prepareFixtures(
       pools: { activityIds, regionIds, teacherIds, previousPolicyId: previous! },
       rosters,
       w6,
+      w6serial,
       w6copy,
       w7,
     };

@@ -379,6 +379,38 @@ describe('commitAttendanceImport', () => {
       import_id: expect.any(Number),
     });
     expect(await attendanceOf(ids.a1, ids.s2)).toMatchObject({ status: 'excused', minutes: 0 });
+
+    // The entry says who wrote which rows with which values: every row of the file, by id.
+    const { rows: entries } = await sql<{
+      actor_id: number | null;
+      after: {
+        written: {
+          source: string;
+          recordedBy: number | null;
+          importId: number;
+          columns: string[];
+          rows: Array<[number, number, number, string, number]>;
+        };
+      };
+    }>`select actor_id, after from audit_log where action = 'attendance.imported'
+        order by id desc limit 1`.execute(database.db);
+    const { written } = entries[0]!.after;
+    const { rows: stored } = await sql<{
+      id: number;
+      session_id: number;
+      enrollment_id: number;
+      status: string;
+      minutes: number;
+      recorded_by: number | null;
+    }>`select id, session_id, enrollment_id, status, minutes, recorded_by from attendance
+        where import_id = ${written.importId} order by id`.execute(database.db);
+    expect(written.columns).toEqual(['id', 'sessionId', 'enrollmentId', 'status', 'minutes']);
+    expect(written.source).toBe('import');
+    expect(written.recordedBy).toBe(entries[0]!.actor_id);
+    expect(stored.every((r) => r.recorded_by === entries[0]!.actor_id)).toBe(true);
+    expect([...written.rows].sort((a, b) => a[0] - b[0])).toEqual(
+      stored.map((r) => [Number(r.id), r.session_id, r.enrollment_id, r.status, r.minutes]),
+    );
   });
 
   it('replays the same key and file without writing anything', async () => {

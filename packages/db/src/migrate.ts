@@ -4,6 +4,7 @@ import * as loginFailures from './migrations/2026-11-22T1100-login-failures';
 import * as confirmationAndAwards from './migrations/2026-11-22T1300-confirmation-and-awards';
 import * as tamperEvidence from './migrations/2026-11-22T1400-tamper-evidence';
 import * as idempotencyKeys from './migrations/2026-11-22T1500-idempotency-keys';
+import * as sealAuditPerTransaction from './migrations/2026-12-01T1000-seal-audit-per-transaction';
 
 /**
  * Forward-only: migrations are listed here in order and never edited once landed.
@@ -15,6 +16,7 @@ export const migrations: Record<string, Migration> = {
   '2026-11-22T1300-confirmation-and-awards': confirmationAndAwards,
   '2026-11-22T1400-tamper-evidence': tamperEvidence,
   '2026-11-22T1500-idempotency-keys': idempotencyKeys,
+  '2026-12-01T1000-seal-audit-per-transaction': sealAuditPerTransaction,
 };
 
 export const latestMigration = Object.keys(migrations).at(-1)!;

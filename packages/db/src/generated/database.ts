@@ -105,6 +105,10 @@ export interface AuditLog {
   chain_position: Int8 | null;
 }
 
+export interface AuditUnsealedTransactions {
+  txid: Int8;
+}
+
 export interface AuthSessions {
   id: GeneratedAlways<number>;
   user_id: number;
@@ -318,6 +322,7 @@ export interface DB {
   attendance_imports: AttendanceImports;
   audit_chain_head: AuditChainHead;
   audit_log: AuditLog;
+  audit_unsealed_transactions: AuditUnsealedTransactions;
   auth_sessions: AuthSessions;
   certificates: Certificates;
   confirmations: Confirmations;

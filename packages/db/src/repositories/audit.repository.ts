@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
 import { sql, type Kysely } from 'kysely';
 import type { DB } from '../generated/database';
+import { intArray } from './array-parameters';
 import { claimIdempotencyKey } from './idempotency.repository';
 
 export interface AuditEntry {
@@ -23,13 +24,20 @@ export async function appendAudit(db: Kysely<DB>, entry: AuditEntry): Promise<vo
   await appendAuditEntries(db, [entry]);
 }
 
-/** Audit entries per insert: 7 parameters each, well under the 65,535 of one statement. */
-const auditChunk = 5_000;
+/**
+ * Audit entries per insert. They travel as 7 array parameters whatever the count; the chunk
+ * only bounds one statement's memory.
+ */
+const auditChunk = 10_000;
+
+const json = (value: unknown) =>
+  value === null || value === undefined ? null : JSON.stringify(value);
 
 /**
  * appendAudit for many entries at once (crediting a roster writes one per participant): one
- * insert per 5,000 entries instead of one round trip each. Rows go in list order, and the
- * seal trigger chains them in that order at commit, as it would single inserts.
+ * `insert … select from unnest(…)` per 10,000 entries instead of a round trip each. Rows go in
+ * list order (`with ordinality`), and the seal at commit chains a transaction's entries in id
+ * order (migration 2026-12-01T1000-seal-audit-per-transaction), so in list order.
  */
 export async function appendAuditEntries(
   db: Kysely<DB>,
@@ -39,24 +47,21 @@ export async function appendAuditEntries(
   // idempotency key can be claimed so that it commits or rolls back with the writes.
   if (entries.length > 0) await claimIdempotencyKey(db);
   for (let start = 0; start < entries.length; start += auditChunk) {
-    await db
-      .insertInto('audit_log')
-      .values(
-        entries.slice(start, start + auditChunk).map((entry) => ({
-          actor_id: entry.actorId,
-          action: entry.action,
-          entity_type: entry.entityType,
-          entity_id: String(entry.entityId),
-          before:
-            entry.before === null || entry.before === undefined
-              ? null
-              : JSON.stringify(entry.before),
-          after:
-            entry.after === null || entry.after === undefined ? null : JSON.stringify(entry.after),
-          request_id: entry.requestId,
-        })),
-      )
-      .execute();
+    const chunk = entries.slice(start, start + auditChunk);
+    await sql`
+      /* audit.append */
+      insert into audit_log (actor_id, action, entity_type, entity_id, before, after, request_id)
+      select actor_id, action, entity_type, entity_id, before, after, request_id
+      from unnest(
+        ${intArray(chunk.map((e) => e.actorId))}::int4[],
+        ${chunk.map((e) => e.action)}::text[],
+        ${chunk.map((e) => e.entityType)}::text[],
+        ${chunk.map((e) => String(e.entityId))}::text[],
+        ${chunk.map((e) => json(e.before))}::jsonb[],
+        ${chunk.map((e) => json(e.after))}::jsonb[],
+        ${chunk.map((e) => e.requestId)}::text[])
+        with ordinality as u(actor_id, action, entity_type, entity_id, before, after, request_id, position)
+      order by position`.execute(db);
   }
 }
 

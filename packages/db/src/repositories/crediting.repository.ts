@@ -10,6 +10,7 @@ import type {
 } from '@registry/domain';
 import { sql, type Kysely } from 'kysely';
 import type { DB } from '../generated/database';
+import { intArray } from './array-parameters';
 import { findRequirementPoliciesByIds } from './directory.repository';
 
 /**
@@ -96,10 +97,11 @@ export async function findCreditingFacts(
   const ledger = await db
     .selectFrom('credit_ledger')
     .select(['id', 'enrollment_id', 'kind', 'origin', 'hours', 'corrects_entry_id', 'policy_id'])
+    // One array parameter, not one placeholder per enrollment of a 10k roster.
     .where(
       'enrollment_id',
-      'in',
-      enrollments.map((e) => e.id),
+      '=',
+      sql<number>`any(${intArray(enrollments.map((e) => e.id))}::int4[])`,
     )
     .orderBy('id')
     .execute();
@@ -217,21 +219,6 @@ export interface WrittenLedgerEntry extends NewLedgerEntry {
   createdAt: Date;
 }
 
-const toValues = (e: NewLedgerEntry) => ({
-  teacher_id: e.teacherId,
-  kind: e.kind,
-  origin: e.origin,
-  activity_id: e.activityId,
-  enrollment_id: e.enrollmentId,
-  policy_id: e.policyId,
-  category: e.category,
-  hours: e.hours,
-  earned_on: e.earnedOn,
-  reason: e.reason,
-  corrects_entry_id: e.correctsEntryId,
-  actor_id: e.actorId,
-});
-
 const fromRow = (row: {
   id: number;
   teacher_id: number;
@@ -276,42 +263,67 @@ export async function appendLedgerEntries(
   entries: readonly NewLedgerEntry[],
 ): Promise<WrittenLedgerEntry[]> {
   const written: WrittenLedgerEntry[] = [];
-  // A bind message carries at most 65,535 parameters and every entry takes 12: one insert of a
-  // 10k roster's awards would overflow it (PostgreSQL then refuses the statement), so each kind
-  // goes in chunks of ledgerChunk rows.
   for (const awards of chunksOf(entries.filter((e) => e.kind === 'award'))) {
-    const rows = await db
-      .insertInto('credit_ledger')
-      .values(awards.map(toValues))
-      .onConflict((oc) => oc.column('enrollment_id').where('kind', '=', 'award').doNothing())
-      .returningAll()
-      .execute();
-    written.push(...rows.map(fromRow));
+    written.push(
+      ...(await insertLedgerRows(
+        db,
+        awards,
+        sql`on conflict (enrollment_id) where kind = 'award' do nothing`,
+      )),
+    );
   }
   for (const revocations of chunksOf(entries.filter((e) => e.kind === 'revocation'))) {
-    const rows = await db
-      .insertInto('credit_ledger')
-      .values(revocations.map(toValues))
-      .onConflict((oc) =>
-        oc.column('corrects_entry_id').where('kind', '=', 'revocation').doNothing(),
-      )
-      .returningAll()
-      .execute();
-    written.push(...rows.map(fromRow));
+    written.push(
+      ...(await insertLedgerRows(
+        db,
+        revocations,
+        sql`on conflict (corrects_entry_id) where kind = 'revocation' do nothing`,
+      )),
+    );
   }
   for (const adjustments of chunksOf(entries.filter((e) => e.kind === 'adjustment'))) {
-    const rows = await db
-      .insertInto('credit_ledger')
-      .values(adjustments.map(toValues))
-      .returningAll()
-      .execute();
-    written.push(...rows.map(fromRow));
+    written.push(...(await insertLedgerRows(db, adjustments, sql``)));
   }
   return written;
 }
 
-/** Rows per ledger insert: 12 parameters each, well under the 65,535 of one statement. */
-const ledgerChunk = 4_000;
+/**
+ * One `insert … select from unnest(…)`: a column per array parameter (12 whatever the count),
+ * in list order, so a roster's awards are one statement instead of one placeholder per value
+ * (a bind message holds at most 65,535). Same statement on both engines.
+ */
+async function insertLedgerRows(
+  db: Kysely<DB>,
+  entries: readonly NewLedgerEntry[],
+  onConflict: ReturnType<typeof sql>,
+): Promise<WrittenLedgerEntry[]> {
+  const column = <T>(pick: (e: NewLedgerEntry) => T) => entries.map(pick);
+  const { rows } = await sql<Parameters<typeof fromRow>[0]>`
+    /* crediting.append */
+    insert into credit_ledger (teacher_id, kind, origin, activity_id, enrollment_id, policy_id,
+      category, hours, earned_on, reason, corrects_entry_id, actor_id)
+    select teacher_id, kind, origin, activity_id, enrollment_id, policy_id,
+      category, hours, earned_on, reason, corrects_entry_id, actor_id
+    from unnest(
+      ${intArray(column((e) => e.teacherId))}::int4[], ${column((e) => e.kind)}::text[],
+      ${column((e) => e.origin)}::text[], ${intArray(column((e) => e.activityId))}::int4[],
+      ${intArray(column((e) => e.enrollmentId))}::int4[], ${intArray(column((e) => e.policyId))}::int4[],
+      ${column((e) => e.category)}::text[], ${column((e) => e.hours)}::numeric[],
+      ${column((e) => e.earnedOn)}::date[], ${column((e) => e.reason)}::text[],
+      ${intArray(column((e) => e.correctsEntryId))}::int8[], ${intArray(column((e) => e.actorId))}::int4[])
+      with ordinality as u(teacher_id, kind, origin, activity_id, enrollment_id, policy_id,
+        category, hours, earned_on, reason, corrects_entry_id, actor_id, position)
+    order by position
+    ${onConflict}
+    returning *`.execute(db);
+  return rows.map(fromRow);
+}
+
+/**
+ * Rows per ledger insert. The values travel as 12 array parameters whatever the count; the
+ * chunk only bounds one statement's memory.
+ */
+const ledgerChunk = 10_000;
 
 function chunksOf<T>(list: readonly T[]): T[][] {
   const chunks: T[][] = [];
