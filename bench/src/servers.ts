@@ -1,5 +1,6 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { createWriteStream } from 'node:fs';
+import { createServer } from 'node:net';
 import { fileURLToPath } from 'node:url';
 
 /**
@@ -32,12 +33,28 @@ async function waitUntilUp(url: string, child: ChildProcess, name: string): Prom
   throw new Error(`${name} did not come up at ${url}`);
 }
 
-function start(
+/**
+ * Refuses a port something already listens on: waitUntilUp accepts whatever answers, so a
+ * second bench started beside a running one would measure — and write to — the first one's
+ * servers and database.
+ */
+async function ensurePortFree(port: number, name: string): Promise<void> {
+  await new Promise<void>((resolve, reject) => {
+    const probe = createServer();
+    probe.once('error', () =>
+      reject(new Error(`port ${port} for ${name} is taken: is another pnpm bench running?`)),
+    );
+    probe.listen(port, '127.0.0.1', () => probe.close(() => resolve()));
+  });
+}
+
+async function start(
   name: Server['name'],
   command: string,
   args: string[],
   options: { cwd: string; env: Record<string, string>; port: number; path: string; logDir: string },
 ): Promise<Server> {
+  await ensurePortFree(options.port, name);
   const log = createWriteStream(`${options.logDir}/${name}.log`);
   const child = spawn(command, args, {
     cwd: options.cwd,
