@@ -52,7 +52,8 @@ const only = values.only ? new Set(values.only.split(',')) : null;
 const wanted = (w: string) => !only || only.has(w);
 const database = values.database ?? (quick ? 'registry_bench_quick' : 'registry_bench');
 const databaseUrl = urlOf(database);
-const runTag = new Date().toISOString().replace(/[-:]/g, '').slice(0, 13);
+// To the second: fixture codes carry it, and two runs within one minute must not collide.
+const runTag = new Date().toISOString().replace(/[-:]/g, '').slice(0, 15);
 const resultsDir = `${repositoryRoot}bench/results`;
 const logDir = `${resultsDir}/logs`;
 mkdirSync(logDir, { recursive: true });
