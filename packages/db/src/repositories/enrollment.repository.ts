@@ -344,6 +344,8 @@ export interface CreditEntry {
   enrollmentId: number | null;
   category: string;
   hours: number;
+  /** The requirement cycle the entry counts toward, when it was bound to one. */
+  policyId: number | null;
   earnedOn: string;
   reason: string | null;
   correctsEntryId: number | null;
@@ -376,6 +378,7 @@ function toCreditEntry(row: Selectable<CreditLedger>): CreditEntry {
     enrollmentId: row.enrollment_id,
     category: row.category,
     hours: row.hours,
+    policyId: row.policy_id,
     earnedOn: row.earned_on,
     reason: row.reason,
     correctsEntryId: row.corrects_entry_id,

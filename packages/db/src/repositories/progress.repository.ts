@@ -81,25 +81,49 @@ function asOwner(visibility: Visibility): Visibility {
   return { ...visibility, institutionIds: [], trainerId: null, trainerInstitutionIds: [] };
 }
 
+/**
+ * Whether the caller reads a teacher's ledger exactly as the owner view does (no institution or
+ * trainer part in their visibility): then the ledger the caller already loaded for a
+ * transcript's entries is the one progress sums, and need not be read twice.
+ */
+export function readsLedgerAsOwner(visibility: Visibility): boolean {
+  return (
+    visibility.institutionIds.length === 0 &&
+    visibility.trainerId === null &&
+    visibility.trainerInstitutionIds.length === 0
+  );
+}
+
 /** Facts per teacher id; teachers the caller may not read as owner are left out. */
 export async function findProgressFactsByTeacherIds(
   db: Kysely<DB>,
   visibility: Visibility,
   teacherIds: ReadonlyArray<number>,
-  /** Without enrollments, `enrollments` stays empty: the ledger-based figures are the same. */
-  options: { enrollments: boolean } = { enrollments: true },
+  options: {
+    /** Without enrollments, `enrollments` stays empty: the ledger-based figures are the same. */
+    enrollments: boolean;
+    /**
+     * Each teacher's ledger in id order, already read under the owner view (see
+     * readsLedgerAsOwner); without it the ledger is read here.
+     */
+    ledger?: ReadonlyMap<number, ReadonlyArray<TranscriptEntry>>;
+  } = { enrollments: true },
 ): Promise<Map<number, ProgressFacts>> {
   const out = new Map<number, ProgressFacts>();
   if (teacherIds.length === 0) return out;
   const owner = asOwner(visibility);
 
-  const teachers = await db
-    .selectFrom('teachers')
-    .select('teachers.id')
-    .where('teachers.id', 'in', teacherIds)
-    .where((eb) => teacherVisible(eb, owner))
-    .execute();
-  const ids = teachers.map((t) => t.id);
+  // A caller who sees every teacher needs no check; the ids come from teachers already loaded.
+  const ids = owner.all
+    ? [...teacherIds]
+    : (
+        await db
+          .selectFrom('teachers')
+          .select('teachers.id')
+          .where('teachers.id', 'in', teacherIds)
+          .where((eb) => teacherVisible(eb, owner))
+          .execute()
+      ).map((t) => t.id);
   if (ids.length === 0) return out;
   for (const id of ids) out.set(id, { teacherId: id, policies: [], entries: [], enrollments: [] });
 
@@ -138,36 +162,40 @@ export async function findProgressFactsByTeacherIds(
   }
 
   // progress.ledger: the whole ledger of each teacher; a transcript is its sum.
-  const entries = await db
-    .selectFrom('credit_ledger')
-    .select([
-      'credit_ledger.id',
-      'credit_ledger.teacher_id',
-      'credit_ledger.kind',
-      'credit_ledger.hours',
-      'credit_ledger.category',
-      'credit_ledger.policy_id',
-      'credit_ledger.earned_on',
-      'credit_ledger.enrollment_id',
-      'credit_ledger.corrects_entry_id',
-      'credit_ledger.reason',
-    ])
-    .where('credit_ledger.teacher_id', 'in', ids)
-    .where((eb) => ledgerVisible(eb, owner))
-    .orderBy('credit_ledger.id')
-    .execute();
-  for (const row of entries) {
-    out.get(row.teacher_id)?.entries.push({
-      id: row.id,
-      kind: row.kind as LedgerEntryKind,
-      hours: row.hours,
-      category: row.category,
-      policyId: row.policy_id,
-      earnedOn: row.earned_on,
-      enrollmentId: row.enrollment_id,
-      correctsEntryId: row.corrects_entry_id,
-      reason: row.reason,
-    });
+  if (options.ledger) {
+    for (const id of ids) out.get(id)!.entries.push(...(options.ledger.get(id) ?? []));
+  } else {
+    const entries = await db
+      .selectFrom('credit_ledger')
+      .select([
+        'credit_ledger.id',
+        'credit_ledger.teacher_id',
+        'credit_ledger.kind',
+        'credit_ledger.hours',
+        'credit_ledger.category',
+        'credit_ledger.policy_id',
+        'credit_ledger.earned_on',
+        'credit_ledger.enrollment_id',
+        'credit_ledger.corrects_entry_id',
+        'credit_ledger.reason',
+      ])
+      .where('credit_ledger.teacher_id', 'in', ids)
+      .where((eb) => ledgerVisible(eb, owner))
+      .orderBy('credit_ledger.id')
+      .execute();
+    for (const row of entries) {
+      out.get(row.teacher_id)?.entries.push({
+        id: row.id,
+        kind: row.kind as LedgerEntryKind,
+        hours: row.hours,
+        category: row.category,
+        policyId: row.policy_id,
+        earnedOn: row.earned_on,
+        enrollmentId: row.enrollment_id,
+        correctsEntryId: row.corrects_entry_id,
+        reason: row.reason,
+      });
+    }
   }
 
   if (!options.enrollments) return out;

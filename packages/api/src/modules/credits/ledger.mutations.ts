@@ -131,6 +131,7 @@ async function correct(
     enrollmentId: written.enrollmentId,
     category: written.category,
     hours: written.hours,
+    policyId: written.policyId,
     earnedOn: written.earnedOn,
     reason: written.reason,
     correctsEntryId: written.correctsEntryId,

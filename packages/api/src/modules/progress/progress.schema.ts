@@ -1,4 +1,8 @@
-import { findProgressFactsByTeacherIds, type ProgressFacts } from '@registry/db';
+import {
+  findProgressFactsByTeacherIds,
+  readsLedgerAsOwner,
+  type ProgressFacts,
+} from '@registry/db';
 import { progressStatuses, type CategoryProgress, type ProgressLine } from '@registry/domain';
 import DataLoader from 'dataloader';
 import { GraphQLError } from 'graphql';
@@ -39,8 +43,20 @@ function progressFacts(context: Context, withEnrollments: boolean) {
   if (!loaders) {
     const loader = (enrollments: boolean) =>
       new DataLoader(async (ids: readonly number[]) => {
+        // The ledger the transcript's entries load (creditEntries) is the one progress sums
+        // when the caller reads it as the owner does: one read for both.
+        let ledger: Map<number, ProgressFacts['entries']> | undefined;
+        if (readsLedgerAsOwner(context.visibility)) {
+          const loaded = await context.loaders.creditEntriesOfTeacher.loadMany(ids);
+          ledger = new Map();
+          for (const [i, entries] of loaded.entries()) {
+            if (entries instanceof Error) throw entries;
+            ledger.set(ids[i]!, entries);
+          }
+        }
         const facts = await findProgressFactsByTeacherIds(context.db, context.visibility, ids, {
           enrollments,
+          ...(ledger ? { ledger } : {}),
         });
         return ids.map((id) => facts.get(id) ?? null);
       });
