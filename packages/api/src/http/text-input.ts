@@ -50,13 +50,22 @@ export function findNulCharacter(
   return null;
 }
 
+/**
+ * Per parsed document: Apollo keeps parsed documents in its store and hands the same object to
+ * every request with that query, so the walk over the document happens once, not per request.
+ */
+const literalFindings = new WeakMap<DocumentNode, string | null>();
+
 function literalWithNul(document: DocumentNode): string | null {
+  const known = literalFindings.get(document);
+  if (known !== undefined) return known;
   let found: string | null = null;
   visit(document, {
     [Kind.STRING]: (node) => {
       if (!found && unstorable.test(node.value)) found = describe(node.value);
     },
   });
+  literalFindings.set(document, found);
   return found;
 }
 
