@@ -17,3 +17,17 @@ export function intArray(values: ReadonlyArray<number | null>): string {
   });
   return `{${elements.join(',')}}`;
 }
+
+/**
+ * Rows per bulk statement. The values travel as one array parameter per column whatever the
+ * count, so the limit only bounds one statement's memory.
+ */
+export const bulkChunk = 10_000;
+
+/** `list` in consecutive slices of at most `size`, for one bulk statement each. */
+export function chunksOf<T>(list: readonly T[], size = bulkChunk): T[][] {
+  const chunks: T[][] = [];
+  for (let start = 0; start < list.length; start += size)
+    chunks.push(list.slice(start, start + size));
+  return chunks;
+}

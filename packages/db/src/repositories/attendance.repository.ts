@@ -7,7 +7,7 @@ import type {
 } from '@registry/domain';
 import { sql, type ExpressionBuilder, type Kysely, type Selectable } from 'kysely';
 import type { Attendance as AttendanceRow, DB } from '../generated/database';
-import { intArray } from './array-parameters';
+import { chunksOf, intArray } from './array-parameters';
 import type { AttendanceRecord } from './enrollment.repository';
 
 /**
@@ -278,29 +278,10 @@ function lockedByConfirmation(eb: ExpressionBuilder<DB, 'enrollments'>) {
 }
 
 /**
- * The enrollments of the activity among those given whose attendance is locked. Writers pass
- * one id per row (an import of 20,000 rows names 2,000 enrollments ten times each): the ids go
- * deduplicated, as one array parameter.
- */
-export async function findLockedEnrollments(
-  db: Kysely<DB>,
-  activityId: number,
-  enrollmentIds: ReadonlyArray<number>,
-): Promise<Set<number>> {
-  if (enrollmentIds.length === 0) return new Set();
-  const rows = await db
-    .selectFrom('enrollments')
-    .select('enrollments.id')
-    .where('enrollments.id', '=', sql<number>`any(${[...new Set(enrollmentIds)]}::int4[])`)
-    .where('enrollments.activity_id', '=', activityId)
-    .where(lockedByConfirmation)
-    .execute();
-  return new Set(rows.map((r) => r.id));
-}
-
-/**
- * The same question across activities, for reads (a DataLoader over attendance records). The
- * caller already sees the records; whether they are locked says nothing beyond them.
+ * The enrollments among those given whose attendance is locked, within one activity for the
+ * writes that refuse locked records, across activities for the reads that show the lock (a
+ * DataLoader over attendance records). Writers pass one id per row (an import of 20,000 rows
+ * names 2,000 enrollments ten times each): the ids go deduplicated, as one array parameter.
  */
 export async function findLockedEnrollmentIds(
   db: Kysely<DB>,
@@ -311,11 +292,24 @@ export async function findLockedEnrollmentIds(
   let query = db
     .selectFrom('enrollments')
     .select('enrollments.id')
-    .where('enrollments.id', 'in', enrollmentIds)
+    .where(
+      'enrollments.id',
+      '=',
+      sql<number>`any(${intArray([...new Set(enrollmentIds)])}::int4[])`,
+    )
     .where(lockedByConfirmation);
   if (activityId !== undefined) query = query.where('enrollments.activity_id', '=', activityId);
   const rows = await query.execute();
   return new Set(rows.map((r) => r.id));
+}
+
+/** findLockedEnrollmentIds within one activity, the writers' question. */
+export function findLockedEnrollments(
+  db: Kysely<DB>,
+  activityId: number,
+  enrollmentIds: ReadonlyArray<number>,
+): Promise<Set<number>> {
+  return findLockedEnrollmentIds(db, enrollmentIds, activityId);
 }
 
 /**
@@ -350,12 +344,6 @@ export interface AttendanceUpsert {
   recordedBy: number | null;
   importId: number | null;
 }
-
-/**
- * Rows per statement. The rows travel as one array per column (8 parameters whatever the
- * count), so the limit is only there to bound one statement's memory.
- */
-const upsertChunk = 10_000;
 
 /** The upsert of one chunk: `insert … select from unnest(…)`, the same on both engines. */
 function upsertStatement<R>(rows: ReadonlyArray<AttendanceUpsert>, returning: 'all' | 'keys') {
@@ -393,11 +381,8 @@ export async function upsertAttendance(
   rows: ReadonlyArray<AttendanceUpsert>,
 ): Promise<AttendanceWrite[]> {
   const written: AttendanceWrite[] = [];
-  for (let i = 0; i < rows.length; i += upsertChunk) {
-    const result = await upsertStatement<Selectable<AttendanceRow>>(
-      rows.slice(i, i + upsertChunk),
-      'all',
-    ).execute(db);
+  for (const chunk of chunksOf(rows)) {
+    const result = await upsertStatement<Selectable<AttendanceRow>>(chunk, 'all').execute(db);
     written.push(...result.rows.map(toWrite));
   }
   return written;
@@ -412,9 +397,9 @@ export async function upsertAttendanceKeys(
   rows: ReadonlyArray<AttendanceUpsert>,
 ): Promise<Array<{ id: number; sessionId: number; enrollmentId: number }>> {
   const written: Array<{ id: number; sessionId: number; enrollmentId: number }> = [];
-  for (let i = 0; i < rows.length; i += upsertChunk) {
+  for (const chunk of chunksOf(rows)) {
     const result = await upsertStatement<{ id: number; session_id: number; enrollment_id: number }>(
-      rows.slice(i, i + upsertChunk),
+      chunk,
       'keys',
     ).execute(db);
     for (const r of result.rows) {

@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import { sql, type Kysely } from 'kysely';
 import type { DB } from '../generated/database';
-import { intArray } from './array-parameters';
+import { chunksOf, intArray } from './array-parameters';
 import { claimIdempotencyKey } from './idempotency.repository';
 
 export interface AuditEntry {
@@ -17,18 +17,12 @@ export interface AuditEntry {
 
 /**
  * Appends to the audit log inside the caller's transaction, so a change and its record
- * commit together or not at all. `db` must be that transaction. The table is append-only (grants and trigger); the entry is
- * sealed into the hash chain when the transaction commits (migration 2026-11-22T1400).
+ * commit together or not at all: `db` must be that transaction. The table is append-only
+ * (grants and trigger); the entry is sealed into the hash chain when the transaction commits.
  */
 export async function appendAudit(db: Kysely<DB>, entry: AuditEntry): Promise<void> {
   await appendAuditEntries(db, [entry]);
 }
-
-/**
- * Audit entries per insert. They travel as 7 array parameters whatever the count; the chunk
- * only bounds one statement's memory.
- */
-const auditChunk = 10_000;
 
 const json = (value: unknown) =>
   value === null || value === undefined ? null : JSON.stringify(value);
@@ -46,8 +40,7 @@ export async function appendAuditEntries(
   // Every write records itself here, in its own transaction: the one place where a request's
   // idempotency key can be claimed so that it commits or rolls back with the writes.
   if (entries.length > 0) await claimIdempotencyKey(db);
-  for (let start = 0; start < entries.length; start += auditChunk) {
-    const chunk = entries.slice(start, start + auditChunk);
+  for (const chunk of chunksOf(entries)) {
     await sql`
       /* audit.append */
       insert into audit_log (actor_id, action, entity_type, entity_id, before, after, request_id)

@@ -10,7 +10,7 @@ import type {
 } from '@registry/domain';
 import { sql, type Kysely } from 'kysely';
 import type { DB } from '../generated/database';
-import { intArray } from './array-parameters';
+import { chunksOf, intArray } from './array-parameters';
 import { findRequirementPoliciesByIds } from './directory.repository';
 
 /**
@@ -194,7 +194,7 @@ export async function setEnrollmentOutcomes(
       .set({ status, updated_at: sql<Date>`now()` })
       // One array parameter, not one per id: a roster of 70k would pass the protocol's
       // 65,535-parameter limit.
-      .where('id', '=', sql<number>`any(${ids}::int4[])`)
+      .where('id', '=', sql<number>`any(${intArray(ids)}::int4[])`)
       .execute();
   }
 }
@@ -317,19 +317,6 @@ async function insertLedgerRows(
     ${onConflict}
     returning *`.execute(db);
   return rows.map(fromRow);
-}
-
-/**
- * Rows per ledger insert. The values travel as 12 array parameters whatever the count; the
- * chunk only bounds one statement's memory.
- */
-const ledgerChunk = 10_000;
-
-function chunksOf<T>(list: readonly T[]): T[][] {
-  const chunks: T[][] = [];
-  for (let start = 0; start < list.length; start += ledgerChunk)
-    chunks.push(list.slice(start, start + ledgerChunk));
-  return chunks;
 }
 
 export interface AmendmentOfEnrollment {

@@ -15,6 +15,7 @@ import type {
   DB,
   Enrollments,
 } from '../generated/database';
+import { intArray } from './array-parameters';
 import { decodeCursor, encodeCursor, type Page, type PageRequest } from './pagination';
 import {
   certificateVisible,
@@ -301,7 +302,9 @@ export async function findAttendancePagesBySessionIds(
   if (sessionIds.length === 0) return new Map();
   const rows = await db
     .selectFrom(
-      sql<{ session_id: number }>`unnest(${[...sessionIds]}::int4[])`.as<'s'>(sql`s(session_id)`),
+      sql<{ session_id: number }>`unnest(${intArray(sessionIds)}::int4[])`.as<'s'>(
+        sql`s(session_id)`,
+      ),
     )
     .innerJoinLateral(
       (eb) =>
