@@ -5,6 +5,7 @@ import { useLocale } from '../i18n/locale';
 import type { MessageKey } from '../i18n/messages';
 import { ActivityManageLinks } from './institution/activity-links';
 import { QueryState } from './query-state';
+import { ActivityFacts } from './activity-facts';
 
 const ActivityQuery = graphql(`
   query Activity($id: ID!) {
@@ -59,7 +60,7 @@ const ActivityQuery = graphql(`
 `);
 
 export default function ActivityDetailScreen(props: { id: string }) {
-  const { t, locale, formatDate, formatDateTime, formatNumber } = useLocale();
+  const { t, formatDateTime, formatNumber } = useLocale();
   const id = props.id;
   const [result, reexecute] = useQuery({ query: ActivityQuery, variables: { id } });
   if (!result.data)
@@ -91,22 +92,7 @@ export default function ActivityDetailScreen(props: { id: string }) {
       <p>{activity.description}</p>
       <h2>{t('activity.details')}</h2>
       <dl className="facts">
-        <dt>{t('activities.provider')}</dt>
-        <dd>{activity.provider.name}</dd>
-        <dt>{t('activity.region')}</dt>
-        <dd>{activity.region.name}</dd>
-        <dt>{t('activity.category')}</dt>
-        <dd>{locale === 'zh-CN' ? activity.category.nameZh : activity.category.nameEn}</dd>
-        <dt>{t('activity.level')}</dt>
-        <dd>{t(`level.${activity.level}` as MessageKey)}</dd>
-        <dt>{t('activities.delivery')}</dt>
-        <dd>{t(`delivery.${activity.deliveryMode}` as MessageKey)}</dd>
-        <dt>{t('activity.dates')}</dt>
-        <dd>
-          {formatDate(activity.startsOn)} – {formatDate(activity.endsOn)}
-        </dd>
-        <dt>{t('activities.hours')}</dt>
-        <dd>{formatNumber(activity.creditHours)}</dd>
+        <ActivityFacts activity={activity} />
         <dt>{t('activity.capacity')}</dt>
         <dd>
           {activity.capacity == null ? t('activity.noLimit') : formatNumber(activity.capacity)}

@@ -10,6 +10,7 @@ import { TransitionMutation } from '../institution/lifecycle-actions';
 import { QueryState } from '../query-state';
 import '../institution/institution.css';
 import './office.css';
+import { ActivityFacts } from '../activity-facts';
 
 const SubmittedActivitiesQuery = graphql(`
   query SubmittedActivities {
@@ -130,7 +131,7 @@ function SubmittedActivity(props: {
   onDecided(outcome: { ok: boolean; text: string }): void;
   onReject(): void;
 }) {
-  const { t, locale, formatDate, formatNumber } = useLocale();
+  const { t, formatNumber } = useLocale();
   const { activity } = props;
   const [approval, transition] = useMutation(TransitionMutation);
   const headingId = `submitted-${activity.id}`;
@@ -165,22 +166,7 @@ function SubmittedActivity(props: {
       </p>
       <h3 className="visually-hidden">{t('office.approvals.submitted')}</h3>
       <dl className="facts">
-        <dt>{t('activities.provider')}</dt>
-        <dd>{activity.provider.name}</dd>
-        <dt>{t('activity.region')}</dt>
-        <dd>{activity.region.name}</dd>
-        <dt>{t('activity.category')}</dt>
-        <dd>{locale === 'zh-CN' ? activity.category.nameZh : activity.category.nameEn}</dd>
-        <dt>{t('activity.level')}</dt>
-        <dd>{t(`level.${activity.level}` as MessageKey)}</dd>
-        <dt>{t('activities.delivery')}</dt>
-        <dd>{t(`delivery.${activity.deliveryMode}` as MessageKey)}</dd>
-        <dt>{t('activity.dates')}</dt>
-        <dd>
-          {formatDate(activity.startsOn)} – {formatDate(activity.endsOn)}
-        </dd>
-        <dt>{t('activities.hours')}</dt>
-        <dd>{formatNumber(activity.creditHours)}</dd>
+        <ActivityFacts activity={activity} />
         <dt>{t('activity.sessions')}</dt>
         <dd>
           {t('office.approvals.sessions', {
