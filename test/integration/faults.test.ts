@@ -616,7 +616,11 @@ describe.skipIf(skipReason !== null)('faults (throwaway PostgreSQL cluster)', ()
     );
   }, 120_000);
 
-  it('the network to the database cut and restored: /readyz and GraphQL say so, and the API recovers without restart', async () => {
+  /**
+   * An API whose database connections pass through a TCP proxy the test can cut or stall,
+   * signed in as the admin; all of it is stopped by the suite's cleanups.
+   */
+  async function apiBehindProxy() {
     const proxy: TcpProxy = await startTcpProxy({ host: '127.0.0.1', port: cluster.port });
     cleanups.push(() => proxy.close());
     const proxied = await openDatabase({
@@ -630,6 +634,11 @@ describe.skipIf(skipReason !== null)('faults (throwaway PostgreSQL cluster)', ()
       api.url,
       demoLogins.find((l) => l.username === 'admin')!,
     );
+    return { proxy, api, token };
+  }
+
+  it('the network to the database cut and restored: /readyz and GraphQL say so, and the API recovers without restart', async () => {
+    const { proxy, api, token } = await apiBehindProxy();
     const { rows: awards } = await sql<{ id: number }>`
       select id from credit_ledger where kind = 'award' order by id limit 1`.execute(database.db);
     const read = () =>
@@ -700,19 +709,7 @@ describe.skipIf(skipReason !== null)('faults (throwaway PostgreSQL cluster)', ()
     );
   }, 60_000);
   it('a network that swallows packets: /readyz answers 503 within its bound, held requests complete when it returns', async () => {
-    const proxy: TcpProxy = await startTcpProxy({ host: '127.0.0.1', port: cluster.port });
-    cleanups.push(() => proxy.close());
-    const proxied = await openDatabase({
-      url: `postgres://postgres@127.0.0.1:${proxy.port}/registry`,
-      poolSize: 4,
-    });
-    cleanups.push(() => proxied.close());
-    const api = await startTestServer(proxied);
-    cleanups.push(() => api.stop());
-    const token = await login(
-      api.url,
-      demoLogins.find((l) => l.username === 'admin')!,
-    );
+    const { proxy, api, token } = await apiBehindProxy();
     const timed = async <T>(work: () => Promise<T>) => {
       const started = performance.now();
       const result = await work();
