@@ -16,7 +16,12 @@ import pg from 'pg';
 import { globalId } from './workloads';
 
 const [url, portText, poolText] = process.argv.slice(2);
-const pool = new pg.Pool({ connectionString: url, max: Number(poolText ?? 10) });
+// The gateway's session settings (packages/db/src/database.ts): no parallel workers.
+const pool = new pg.Pool({
+  connectionString: url,
+  max: Number(poolText ?? 10),
+  options: '-c max_parallel_workers_per_gather=0',
+});
 // The gateway reads numeric and int8 as numbers; so does the baseline.
 pg.types.setTypeParser(pg.types.builtins.NUMERIC, Number);
 pg.types.setTypeParser(pg.types.builtins.INT8, Number);

@@ -45,6 +45,15 @@ export async function openDatabase(options: DatabaseOptions): Promise<Database> 
     const pool = new pg.Pool({
       connectionString: options.url,
       max: options.poolSize ?? 10,
+      // No parallel workers for the registry's sessions (a connection string's own `options`
+      // takes precedence). Its statements are index-backed lookups and bulk writes; a bulk
+      // statement's array parameter of thousands of ids makes the planner expect thousands of
+      // rows and choose a parallel sequential scan filtered by `= any(…)`, whose workers cost
+      // more than the lookups: crediting 10,000 participants read their ledger entries in
+      // 515 ms that way and in under 20 ms by index, an import's teacher lookup took 188 ms
+      // instead of 5 (200,000-teacher bench dataset, 2 cores; decision 0015). Reports that
+      // aggregate whole tables lose their parallel scan (one measured: 430 → 553 ms).
+      options: '-c max_parallel_workers_per_gather=0',
       types: {
         getTypeParser: ((oid: number, format?: 'text' | 'binary') =>
           parsers[oid] ?? pg.types.getTypeParser(oid, format)) as typeof pg.types.getTypeParser,
