@@ -322,11 +322,11 @@ const lf = 0x0a;
 
 const nationalIdPattern = /^[0-9A-Z]{6,32}$/;
 
-/** NFKC folding (full-width digits and letters to ASCII); ASCII text is its own NFKC form. */
+/** NFKC folding (full-width digits and letters to ASCII); printable ASCII is its own NFKC form. */
 function nfkc(text: string): string {
-  return asciiOnly.test(text) ? text : text.normalize('NFKC');
+  return printableAscii.test(text) ? text : text.normalize('NFKC');
 }
-const asciiOnly = /^[\x00-\x7f]*$/;
+const printableAscii = /^[ -~]*$/;
 
 function parseWholeNumber(text: string): number | null {
   // "90.0" is how some spreadsheets write a whole number.
