@@ -1,3 +1,4 @@
+import { openDatabase } from '@registry/db';
 import { historyScaleFor, seedDemoData, seedHistory } from '@registry/db/seed';
 import { sql } from 'kysely';
 import pg from 'pg';
@@ -131,6 +132,27 @@ describe.skipIf(currentEngine() !== 'postgres')('hot query plans', () => {
     }
     expect(problems).toEqual([]);
   }, 60_000);
+
+  it('opens its sessions without parallel workers, unless the connection string says otherwise', async () => {
+    // Bulk statements' array parameters led the planner to parallel scans of large tables
+    // (decision 0015); the explainer above is a bare client, so this checks the pool itself.
+    const setting = async (db: TestDatabase['db']) =>
+      (
+        await sql<{
+          max_parallel_workers_per_gather: string;
+        }>`show max_parallel_workers_per_gather`.execute(db)
+      ).rows[0]!.max_parallel_workers_per_gather;
+    expect(await setting(database.db)).toBe('0');
+    const overridden = await openDatabase({
+      url: `${database.url!}?options=${encodeURIComponent('-c max_parallel_workers_per_gather=2')}`,
+      poolSize: 1,
+    });
+    try {
+      expect(await setting(overridden.db)).toBe('2');
+    } finally {
+      await overridden.close();
+    }
+  });
 
   async function explainPlan(statement: Captured): Promise<PlanNode> {
     // EXPLAIN with the statement's own parameters: the custom plan the server got.
