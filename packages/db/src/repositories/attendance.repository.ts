@@ -312,28 +312,6 @@ export function findLockedEnrollments(
   return findLockedEnrollmentIds(db, enrollmentIds, activityId);
 }
 
-/**
- * The rows that exist for the given (session, enrollment) pairs: the "before" of a write. The
- * pairs go as two parallel arrays joined on the (session_id, enrollment_id) key, so the lookup
- * is one index probe per pair whatever the size of the activity, and returns nothing more.
- */
-export async function findAttendanceOfPairs(
-  db: Kysely<DB>,
-  activityId: number,
-  pairs: ReadonlyArray<{ sessionId: number; enrollmentId: number }>,
-): Promise<AttendanceWrite[]> {
-  if (pairs.length === 0) return [];
-  const { rows } = await sql<Selectable<AttendanceRow>>`
-    /* attendance.of-pairs */
-    select a.* from attendance a
-    join unnest(${intArray(pairs.map((p) => p.sessionId))}::int4[], ${intArray(pairs.map((p) => p.enrollmentId))}::int4[])
-      as p(session_id, enrollment_id)
-      on a.session_id = p.session_id and a.enrollment_id = p.enrollment_id
-    where a.activity_id = ${activityId}
-    order by a.id`.execute(db);
-  return rows.map(toWrite);
-}
-
 export interface AttendanceUpsert {
   activityId: number;
   sessionId: number;
@@ -345,68 +323,110 @@ export interface AttendanceUpsert {
   importId: number | null;
 }
 
-/** The upsert of one chunk: `insert … select from unnest(…)`, the same on both engines. */
-function upsertStatement<R>(rows: ReadonlyArray<AttendanceUpsert>, returning: 'all' | 'keys') {
-  return sql<R>`
-    /* attendance.upsert */
-    insert into attendance
-      (activity_id, session_id, enrollment_id, status, minutes, source, recorded_by, import_id)
-    select * from unnest(
-      ${intArray(rows.map((r) => r.activityId))}::int4[],
-      ${intArray(rows.map((r) => r.sessionId))}::int4[],
-      ${intArray(rows.map((r) => r.enrollmentId))}::int4[],
-      ${rows.map((r) => r.status)}::text[],
-      ${intArray(rows.map((r) => r.minutes))}::int4[],
-      ${rows.map((r) => r.source)}::text[],
-      ${intArray(rows.map((r) => r.recordedBy))}::int4[],
-      ${intArray(rows.map((r) => r.importId))}::int4[])
-    on conflict (session_id, enrollment_id) do update set
-      status = excluded.status,
-      minutes = excluded.minutes,
-      source = excluded.source,
-      recorded_by = excluded.recorded_by,
-      import_id = excluded.import_id,
-      recorded_at = now()
-    returning ${returning === 'all' ? sql`*` : sql`id, session_id, enrollment_id`}`;
+/**
+ * The upsert of one chunk, `insert … select from unnest(…)` the same on both engines, returning
+ * the chunk's rows as they were before it beside the rows it wrote: one statement where a read
+ * and a write were two. The `before` branch reads the statement's snapshot, taken before its
+ * insert (PostgreSQL's rule for data-modifying CTEs), so it sees no row of this chunk's writing.
+ */
+function replaceStatement(rows: ReadonlyArray<AttendanceUpsert>, returning: 'all' | 'keys') {
+  return sql<Selectable<AttendanceRow> & { written: boolean }>`
+    /* attendance.replace */
+    with input as (
+      select * from unnest(
+        ${intArray(rows.map((r) => r.activityId))}::int4[],
+        ${intArray(rows.map((r) => r.sessionId))}::int4[],
+        ${intArray(rows.map((r) => r.enrollmentId))}::int4[],
+        ${rows.map((r) => r.status)}::text[],
+        ${intArray(rows.map((r) => r.minutes))}::int4[],
+        ${rows.map((r) => r.source)}::text[],
+        ${intArray(rows.map((r) => r.recordedBy))}::int4[],
+        ${intArray(rows.map((r) => r.importId))}::int4[])
+        as u(activity_id, session_id, enrollment_id, status, minutes, source, recorded_by, import_id)
+    ), before as (
+      select a.* from attendance a
+      join input i on a.session_id = i.session_id and a.enrollment_id = i.enrollment_id
+      where a.activity_id = i.activity_id
+    ), written as (
+      insert into attendance
+        (activity_id, session_id, enrollment_id, status, minutes, source, recorded_by, import_id)
+      select activity_id, session_id, enrollment_id, status, minutes, source, recorded_by, import_id
+      from input
+      on conflict (session_id, enrollment_id) do update set
+        status = excluded.status,
+        minutes = excluded.minutes,
+        source = excluded.source,
+        recorded_by = excluded.recorded_by,
+        import_id = excluded.import_id,
+        recorded_at = now()
+      returning ${returning === 'all' ? sql`*` : sql`id, session_id, enrollment_id`}
+    )
+    select false as written, id, activity_id, session_id, enrollment_id, status, minutes, source,
+      recorded_by, import_id, recorded_at
+    from before
+    union all
+    select true, ${
+      returning === 'all'
+        ? sql`id, activity_id, session_id, enrollment_id, status, minutes, source, recorded_by, import_id, recorded_at`
+        : sql`id, null, session_id, enrollment_id, null, null, null, null, null, null`
+    }
+    from written`;
+}
+
+export interface AttendanceReplacement<W> {
+  /** The rows of the given keys as they were, in id order: what the audit records as before. */
+  before: AttendanceWrite[];
+  /** The rows as written, in the order given. */
+  written: W[];
+}
+
+export type AttendanceKey = { id: number; sessionId: number; enrollmentId: number };
+
+async function replaceInChunks<W>(
+  db: Kysely<DB>,
+  rows: ReadonlyArray<AttendanceUpsert>,
+  returning: 'all' | 'keys',
+  toWritten: (row: Selectable<AttendanceRow>) => W,
+): Promise<AttendanceReplacement<W>> {
+  const before: AttendanceWrite[] = [];
+  const written: W[] = [];
+  for (const chunk of chunksOf(rows)) {
+    const result = await replaceStatement(chunk, returning).execute(db);
+    for (const row of result.rows) {
+      if (row.written) written.push(toWritten(row));
+      else before.push(toWrite(row));
+    }
+  }
+  before.sort((a, b) => a.id - b.id);
+  return { before, written };
 }
 
 /**
  * Writes one row per (session, enrollment), replacing what was there: the latest record of a
- * roster, import or feed is the attendance. Returns the rows as written. A (session,
- * enrollment) pair must appear once in `rows` (PostgreSQL refuses to update a row twice in one
- * statement); callers refuse duplicates before writing.
+ * roster, import or feed is the attendance. Returns the rows as they were and as written. A
+ * (session, enrollment) pair must appear once in `rows` (PostgreSQL refuses to update a row
+ * twice in one statement); callers refuse duplicates before writing.
  */
-export async function upsertAttendance(
+export function replaceAttendance(
   db: Kysely<DB>,
   rows: ReadonlyArray<AttendanceUpsert>,
-): Promise<AttendanceWrite[]> {
-  const written: AttendanceWrite[] = [];
-  for (const chunk of chunksOf(rows)) {
-    const result = await upsertStatement<Selectable<AttendanceRow>>(chunk, 'all').execute(db);
-    written.push(...result.rows.map(toWrite));
-  }
-  return written;
+): Promise<AttendanceReplacement<AttendanceWrite>> {
+  return replaceInChunks(db, rows, 'all', toWrite);
 }
 
 /**
- * upsertAttendance for bulk writers that know what they wrote (an import): returns only each
- * row's id with its key, not every column of every row back over the wire.
+ * replaceAttendance for bulk writers that know what they wrote (an import): returns only each
+ * written row's id with its key, not every column of every row back over the wire.
  */
-export async function upsertAttendanceKeys(
+export function replaceAttendanceKeys(
   db: Kysely<DB>,
   rows: ReadonlyArray<AttendanceUpsert>,
-): Promise<Array<{ id: number; sessionId: number; enrollmentId: number }>> {
-  const written: Array<{ id: number; sessionId: number; enrollmentId: number }> = [];
-  for (const chunk of chunksOf(rows)) {
-    const result = await upsertStatement<{ id: number; session_id: number; enrollment_id: number }>(
-      chunk,
-      'keys',
-    ).execute(db);
-    for (const r of result.rows) {
-      written.push({ id: Number(r.id), sessionId: r.session_id, enrollmentId: r.enrollment_id });
-    }
-  }
-  return written;
+): Promise<AttendanceReplacement<AttendanceKey>> {
+  return replaceInChunks(db, rows, 'keys', (r) => ({
+    id: Number(r.id),
+    sessionId: r.session_id,
+    enrollmentId: r.enrollment_id,
+  }));
 }
 
 /**

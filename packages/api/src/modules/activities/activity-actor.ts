@@ -9,7 +9,11 @@ import type { Context } from '../../context';
  */
 export async function actorFor(context: Context, activity: Activity): Promise<Actor> {
   const memberships = context.viewer?.memberships ?? [];
-  const region = await context.loaders.region.load(activity.regionId);
+  // Only an office role depends on where the activity is: others skip the lookup (one
+  // statement fewer on every write of an admin or a provider).
+  const region = memberships.some((m) => m.role === 'office_officer')
+    ? await context.loaders.region.load(activity.regionId)
+    : null;
   const roles = new Set<Role>();
   for (const membership of memberships) {
     if (membership.role === 'platform_admin') roles.add('platform_admin');

@@ -1,11 +1,10 @@
 import {
   findAttendanceImport,
-  findAttendanceOfPairs,
   findLockedEnrollments,
   findSessionsOfActivityForAttendance,
   findTeachersForImport,
   insertAttendanceImport,
-  upsertAttendanceKeys,
+  replaceAttendanceKeys,
   type AttendanceImport,
   type AttendanceSession,
 } from '@registry/db';
@@ -411,9 +410,8 @@ builder.mutationField('commitAttendanceImport', (t) =>
           const winner = await findAttendanceImport(trx, activity.id, input.idempotencyKey);
           return replayOf(winner!, hash);
         }
-        const before = await findAttendanceOfPairs(trx, activity.id, resolved.rows);
         const recordedBy = context.viewer?.id ?? null;
-        const written = await upsertAttendanceKeys(
+        const { before, written } = await replaceAttendanceKeys(
           trx,
           resolved.rows.map((r) => ({
             activityId: activity.id,

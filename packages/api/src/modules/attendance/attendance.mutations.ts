@@ -1,8 +1,7 @@
 import {
-  findAttendanceOfPairs,
   findEnrollmentsOfActivity,
   findLockedEnrollments,
-  upsertAttendance,
+  replaceAttendance,
   type AttendanceWrite,
 } from '@registry/db';
 import {
@@ -139,12 +138,7 @@ builder.mutationField('recordAttendance', (t) =>
             ),
           );
         }
-        const pairs = enrollmentIds.map((enrollmentId) => ({
-          sessionId: session.id,
-          enrollmentId,
-        }));
-        const before = await findAttendanceOfPairs(trx, activity.id, pairs);
-        const written = await upsertAttendance(
+        const { before, written } = await replaceAttendance(
           trx,
           entries.map((e) => ({
             activityId: activity.id,

@@ -1,11 +1,10 @@
 import {
   findAttendanceImport,
-  findAttendanceOfPairs,
   findLockedEnrollments,
   findSessionsOfActivityForAttendance,
   findTeachersForImport,
   insertAttendanceImport,
-  upsertAttendance,
+  replaceAttendance,
   type AttendanceSession,
 } from '@registry/db';
 import {
@@ -224,8 +223,7 @@ builder.mutationField('importOnlineStudy', (t) =>
           const winner = await findAttendanceImport(trx, activity.id, input.idempotencyKey);
           return replayOf(winner!, hash);
         }
-        const before = await findAttendanceOfPairs(trx, activity.id, rows);
-        const written = await upsertAttendance(
+        const { before, written } = await replaceAttendance(
           trx,
           rows.map((r) => ({
             activityId: activity.id,
