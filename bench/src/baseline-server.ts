@@ -99,28 +99,25 @@ const handlers: Record<string, (t: Tally, input: Row) => Promise<unknown>> = {
 
   async W2(t, { region }) {
     const [r] = await t.q(`select * from "regions" where "id" in ($1)`, [region]);
+    // The page joins its providers, as the gateway's findActivities does.
     const rows = await t.q(
-      `select "activities".* from "activities" where true and "activities"."status" in ($1) and "activities"."region_id" in (select "regions"."id" from "regions" where "regions"."path" like $2) order by "activities"."starts_on" desc, "activities"."id" desc limit $3`,
+      `select "activities".*, "provider"."kind" as "provider_kind", "provider"."code" as "provider_code", "provider"."name" as "provider_name", "provider"."region_id" as "provider_region_id", "provider"."stages" as "provider_stages", "provider"."is_rural" as "provider_is_rural" from "activities" inner join "organizations" as "provider" on "provider"."id" = "activities"."provider_id" where true and "activities"."status" in ($1) and "activities"."region_id" in (select "regions"."id" from "regions" where "regions"."path" like $2) order by "activities"."starts_on" desc, "activities"."id" desc limit $3`,
       ['credited', `${r!.path as string}%`, 51],
     );
     const page = rows.slice(0, 50);
-    const orgs = await organizations(
-      t,
-      page.map((a) => a.provider_id as number),
-    );
     const cursor = (a: Row) => Buffer.from(JSON.stringify([a.starts_on, a.id])).toString('base64');
     return {
       activities: {
-        edges: page.map((a) => {
-          const p = orgs.get(a.provider_id as number)!;
-          return {
-            cursor: cursor(a),
-            node: {
-              ...activityFields(a),
-              provider: { id: globalId('Organization', p.id as number), name: p.name },
+        edges: page.map((a) => ({
+          cursor: cursor(a),
+          node: {
+            ...activityFields(a),
+            provider: {
+              id: globalId('Organization', a.provider_id as number),
+              name: a.provider_name,
             },
-          };
-        }),
+          },
+        })),
         pageInfo: {
           hasNextPage: rows.length > 50,
           endCursor: page.length ? cursor(page[page.length - 1]!) : null,

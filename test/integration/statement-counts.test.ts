@@ -254,7 +254,12 @@ describe('statements per request', () => {
     const at10 = await statementsFor(peopleFields, { first: 10 });
     const at100 = await statementsFor(peopleFields, { first: 100 });
     console.info(`people fields: ${at10} statements at 10, ${at100} at 100`);
-    expect(at100).toBe(at10);
+    // The activity page hands its providers to the organization loader; when every
+    // organization a small page needs is a provider, the loader has nothing left to fetch and
+    // its one statement is skipped. One statement apart at most: a statement per row would be
+    // ninety.
+    expect(at100 - at10).toBeGreaterThanOrEqual(0);
+    expect(at100 - at10).toBeLessThanOrEqual(1);
     // session lookup (2) + activities + sessions + attendance page + locks + enrollments + count
     // + their activities + teachers + trainers + count + organizations
     expect(at100).toBeLessThanOrEqual(13);

@@ -198,6 +198,8 @@ builder.queryField('activities', (t) =>
           throw error;
         });
         for (const activity of page.rows) context.loaders.activity.prime(activity.id, activity);
+        for (const provider of page.providers)
+          context.loaders.organization.prime(provider.id, provider);
         const edges = page.rows.map((node) => ({ cursor: page.cursorOf(node), node }));
         return {
           edges,
