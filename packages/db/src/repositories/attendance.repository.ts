@@ -376,7 +376,7 @@ function replaceStatement(rows: ReadonlyArray<AttendanceUpsert>, returning: 'all
 export interface AttendanceReplacement<W> {
   /** The rows of the given keys as they were, in id order: what the audit records as before. */
   before: AttendanceWrite[];
-  /** The rows as written, in the order given. */
+  /** The rows as written, in RETURNING order (callers that need the input's order sort). */
   written: W[];
 }
 
