@@ -224,7 +224,7 @@ describe('statements per request', () => {
     const at10 = await statementsFor(activitiesSessionsTrainers, { first: 10 });
     const at100 = await statementsFor(activitiesSessionsTrainers, { first: 100 });
     console.info(`activities → sessions → trainers: ${at10} statements at 10, ${at100} at 100`);
-    expect(at100).toBe(at10);
+    expectSameCost(at10, at100);
     // session lookup (2) + activities + providers + regions + categories + sessions + trainers
     expect(at100).toBeLessThanOrEqual(8);
   });
@@ -235,7 +235,7 @@ describe('statements per request', () => {
     console.info(
       `activities → sessions → attendance → teacher → school: ${at10} statements at 10, ${at100} at 100`,
     );
-    expect(at100).toBe(at10);
+    expectSameCost(at10, at100);
     // session lookup (2) + activities + sessions + attendance + enrollments + teachers + schools
     // + regions + attendance counts + enrollments page + enrollment counts
     expect(at100).toBeLessThanOrEqual(12);
@@ -247,21 +247,27 @@ describe('statements per request', () => {
     console.info(
       `activities(20) → enrollments → teacher → school: ${at5} statements at 5, ${at50} at 50`,
     );
-    expect(at50).toBe(at5);
+    expectSameCost(at5, at50);
   });
 
   it('session → activity, attendance → locked, enrollments and trainers cost the same at 10 and 100', async () => {
     const at10 = await statementsFor(peopleFields, { first: 10 });
     const at100 = await statementsFor(peopleFields, { first: 100 });
     console.info(`people fields: ${at10} statements at 10, ${at100} at 100`);
-    // The activity page hands its providers to the organization loader; when every
-    // organization a small page needs is a provider, the loader has nothing left to fetch and
-    // its one statement is skipped. One statement apart at most: a statement per row would be
-    // ninety.
-    expect(at100 - at10).toBeGreaterThanOrEqual(0);
-    expect(at100 - at10).toBeLessThanOrEqual(1);
+    expectSameCost(at10, at100);
     // session lookup (2) + activities + sessions + attendance page + locks + enrollments + count
     // + their activities + teachers + trainers + count + organizations
     expect(at100).toBeLessThanOrEqual(13);
   });
 });
+
+/**
+ * The same number of statements at a small and a large page: no statement per row. One apart
+ * is allowed: list pages hand their rows' providers to the organization loader, and when every
+ * organization one of the two pages needs is among them, that loader has nothing left to fetch
+ * and skips its statement — at either size, depending on the data. A statement per row would
+ * be tens apart.
+ */
+function expectSameCost(small: number, large: number): void {
+  expect(Math.abs(large - small)).toBeLessThanOrEqual(1);
+}
