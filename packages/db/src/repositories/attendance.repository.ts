@@ -359,19 +359,21 @@ function replaceStatement(rows: ReadonlyArray<AttendanceUpsert>, returning: 'all
         recorded_by = excluded.recorded_by,
         import_id = excluded.import_id,
         recorded_at = now()
-      returning ${returning === 'all' ? sql`*` : sql`id, session_id, enrollment_id`}
+      returning ${returning === 'all' ? attendanceColumns : sql`id, session_id, enrollment_id`}
     )
-    select false as written, id, activity_id, session_id, enrollment_id, status, minutes, source,
-      recorded_by, import_id, recorded_at
-    from before
+    select false as written, ${attendanceColumns} from before
     union all
     select true, ${
       returning === 'all'
-        ? sql`id, activity_id, session_id, enrollment_id, status, minutes, source, recorded_by, import_id, recorded_at`
+        ? attendanceColumns
         : sql`id, null, session_id, enrollment_id, null, null, null, null, null, null`
     }
     from written`;
 }
+
+/** Every column of attendance, in the order both branches of a replacement list them. */
+const attendanceColumns = sql`id, activity_id, session_id, enrollment_id, status, minutes, source,
+  recorded_by, import_id, recorded_at`;
 
 export interface AttendanceReplacement<W> {
   /** The rows of the given keys as they were, in id order: what the audit records as before. */
