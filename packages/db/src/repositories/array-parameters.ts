@@ -31,3 +31,41 @@ export function chunksOf<T>(list: readonly T[], size = bulkChunk): T[][] {
     chunks.push(list.slice(start, start + size));
   return chunks;
 }
+
+/** Resolves after pending I/O callbacks have run: a statement just handed to the driver is on the socket. */
+const nextTurn = () => new Promise<void>((resolve) => setImmediate(resolve));
+
+/**
+ * Runs `run` for each chunk, one statement at a time on the caller's connection as before, but
+ * overlaps the JavaScript with PostgreSQL's work: the next chunk's parameters are built while
+ * the current statement executes, and each result is read while the next statement executes.
+ * For a 20,000-row import that JavaScript (array parameters, result rows) otherwise waited its
+ * turn behind every statement. `take` sees the results in chunk order.
+ *
+ * A statement queued behind one that fails runs into the failed transaction and fails too; the
+ * first error is thrown, the second dropped.
+ */
+export async function eachChunkOverlapped<T, R>(
+  chunks: ReadonlyArray<T>,
+  run: (chunk: T) => Promise<R>,
+  take: (result: R) => void,
+): Promise<void> {
+  // A statement may fail while this function waits a turn, before anything awaits it: marked
+  // as handled at once (awaiting it later still throws its error) so that is no unhandled rejection.
+  const started = (chunk: T) => {
+    const statement = run(chunk);
+    statement.catch(() => {});
+    return statement;
+  };
+  if (chunks.length === 0) return;
+  let pending = started(chunks[0]!);
+  for (let next = 1; next <= chunks.length; next++) {
+    await nextTurn();
+    const following = next < chunks.length ? started(chunks[next]!) : null;
+    const result = await pending;
+    if (following) await nextTurn();
+    take(result);
+    if (!following) return;
+    pending = following;
+  }
+}
