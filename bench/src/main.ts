@@ -260,12 +260,13 @@ async function main(): Promise<void> {
 
 /**
  * W6: 100k attendance rows through commitAttendanceImport in files of at most 500 KiB (the
- * limit is 512 KiB), then COPY of the same rows into a twin activity.
+ * limit is 512 KiB), and COPY of the same rows into twin activities.
  *
- * Twice through the API, each into its own fresh activity: one file at a time (the row `W6`,
- * whose ratio is the target: one upload keeps one PostgreSQL backend busy, as the one COPY
- * stream does), and two files in flight (`W6 2×`: a client with several files may send them
- * side by side, each its own transaction and idempotency key).
+ * One file at a time (the row `W6`, whose ratio is the target: one upload keeps one PostgreSQL
+ * backend busy, as the one COPY stream does) and COPY take turns for two rounds, each into its
+ * own fresh activity; the table keeps the faster round of each and the notes list both. Then two
+ * files in flight (`W6 2×`: a client with several files may send them side by side, each its
+ * own transaction and idempotency key).
  */
 async function runImport(ours: Server, token: string, fixtures: Fixtures): Promise<void> {
   const { w6, w6serial, w6copy } = fixtures;
@@ -336,20 +337,21 @@ async function runImport(ours: Server, token: string, fixtures: Fixtures): Promi
       rssMiB: null,
       firstError,
     };
-    rows.push({ workload, title: 'import 100k attendance rows (rows/s)', server: 'ours', result });
     log(
       `${workload} ours: ${lines.length} rows in ${files.length} files (${concurrency} at a time), ${importSeconds.toFixed(2)} s, ${result.rps.toFixed(0)} rows/s, errors ${errors}${firstError ? ` ${firstError}` : ''}`,
     );
-    return { files: files.length, rowsPerFile, concurrency, rowsPerSecond: Math.round(result.rps) };
+    return {
+      result,
+      summary: {
+        files: files.length,
+        rowsPerFile,
+        concurrency,
+        rowsPerSecond: Math.round(result.rps),
+      },
+    };
   }
 
-  // The target compares like with like: one file at a time (each its own transaction) against
-  // one COPY stream. Two files in flight, as a client with several files may send them, is
-  // reported beside it.
-  const serial = await importAll(w6serial, 1, 'W6');
-  const pair = await importAll(w6, 2, 'W6 2×');
-
-  // COPY of the same rows into the twin activity: the same columns the import writes, so also
+  // COPY of the same rows into a twin activity: the same columns the import writes, so also
   // who recorded them and the import they came from (an attendance_imports row made for it, as
   // the import makes its own), whose foreign keys PostgreSQL checks per row as it does for the
   // import's rows.
@@ -359,66 +361,95 @@ async function runImport(ours: Server, token: string, fixtures: Fixtures): Promi
     `select id from user_accounts where username = 'admin'`,
   );
   const adminId = Number(admins[0]!.id);
-  const copyStarted = performance.now();
-  await client.query('begin');
-  const { rows: imports } = await client.query<{ id: number }>(
-    `insert into attendance_imports (activity_id, idempotency_key, payload_hash, format, row_count, created_by)
-      values ($1, $2, repeat('0', 64), 'csv', $3, $4) returning id`,
-    [
-      w6copy.id,
-      `bench-copy-${runTag}`,
-      w6copy.enrollments.length * w6copy.sessions.length,
-      adminId,
-    ],
-  );
-  const copyImportId = Number(imports[0]!.id);
-  const stream = client.query(
-    copyFrom(
-      'copy attendance (activity_id, session_id, enrollment_id, status, minutes, source, recorded_by, import_id) from stdin',
-    ),
-  );
-  async function* copyRows() {
-    let batch = '';
-    for (const e of w6copy.enrollments) {
-      for (const s of w6copy.sessions)
-        batch += `${w6copy.id}\t${s.id}\t${e.id}\tpresent\t170\timport\t${adminId}\t${copyImportId}\n`;
-      if (batch.length > 64 * 1024) {
-        yield batch;
-        batch = '';
+  async function copyAll(activity: Fixtures['w6'], round: number): Promise<LoadResult> {
+    const copyStarted = performance.now();
+    await client.query('begin');
+    const { rows: imports } = await client.query<{ id: number }>(
+      `insert into attendance_imports (activity_id, idempotency_key, payload_hash, format, row_count, created_by)
+        values ($1, $2, repeat('0', 64), 'csv', $3, $4) returning id`,
+      [
+        activity.id,
+        `bench-copy-${runTag}-${round}`,
+        activity.enrollments.length * activity.sessions.length,
+        adminId,
+      ],
+    );
+    const copyImportId = Number(imports[0]!.id);
+    const stream = client.query(
+      copyFrom(
+        'copy attendance (activity_id, session_id, enrollment_id, status, minutes, source, recorded_by, import_id) from stdin',
+      ),
+    );
+    async function* copyRows() {
+      let batch = '';
+      for (const e of activity.enrollments) {
+        for (const s of activity.sessions)
+          batch += `${activity.id}\t${s.id}\t${e.id}\tpresent\t170\timport\t${adminId}\t${copyImportId}\n`;
+        if (batch.length > 64 * 1024) {
+          yield batch;
+          batch = '';
+        }
       }
+      if (batch) yield batch;
     }
-    if (batch) yield batch;
-  }
-  await pipeline(Readable.from(copyRows()), stream);
-  await client.query('commit');
-  const copySeconds = (performance.now() - copyStarted) / 1000;
-  await client.end();
-  const copyRowsCount = w6copy.enrollments.length * w6copy.sessions.length;
-  rows.push({
-    workload: 'W6',
-    title: 'import 100k attendance rows (rows/s)',
-    server: 'copy',
-    result: {
+    await pipeline(Readable.from(copyRows()), stream);
+    await client.query('commit');
+    const seconds = (performance.now() - copyStarted) / 1000;
+    const rowCount = activity.enrollments.length * activity.sessions.length;
+    log(
+      `W6 COPY round ${round}: ${rowCount} rows in ${seconds.toFixed(2)} s, ${(rowCount / seconds).toFixed(0)} rows/s`,
+    );
+    const ms = Math.round(seconds * 1000);
+    return {
       requests: 1,
-      seconds: copySeconds,
-      rps: copyRowsCount / copySeconds,
-      p50: Math.round(copySeconds * 1000),
-      p95: Math.round(copySeconds * 1000),
-      p99: Math.round(copySeconds * 1000),
+      seconds,
+      rps: rowCount / seconds,
+      p50: ms,
+      p95: ms,
+      p99: ms,
       httpErrors: 0,
       graphqlErrors: 0,
       sqlPerRequest: 1,
       rssMiB: null,
-    },
-  });
-  const copyRate = copyRowsCount / copySeconds;
-  notes.W6 = {
-    twoInFlight: { ...pair, overCopy: Math.round((pair.rowsPerSecond / copyRate) * 100) / 100 },
-    oneAtATime: { ...serial, overCopy: Math.round((serial.rowsPerSecond / copyRate) * 100) / 100 },
-  };
-  log(
-    `W6 COPY: ${copyRowsCount} rows in ${copySeconds.toFixed(2)} s, ${copyRate.toFixed(0)} rows/s; ours/COPY ${JSON.stringify(notes.W6)}`,
+    };
+  }
+
+  // The target compares like with like: one file at a time (each its own transaction) against
+  // one COPY stream, taking turns for two rounds; the table keeps each side's faster round.
+  // Two files in flight, as a client with several files may send them, is reported beside it.
+  const rounds: Array<{ ours: Awaited<ReturnType<typeof importAll>>; copy: LoadResult }> = [];
+  for (let k = 0; k < w6serial.length; k++) {
+    const serial = await importAll(w6serial[k]!, 1, `W6 round ${k + 1}`);
+    rounds.push({ ours: serial, copy: await copyAll(w6copy[k]!, k + 1) });
+  }
+  await client.end();
+  const pair = await importAll(w6, 2, 'W6 2×');
+
+  const fastest = <T>(list: T[], rate: (item: T) => number) =>
+    list.reduce((best, item) => (rate(item) > rate(best) ? item : best));
+  const serial = fastest(
+    rounds.map((r) => r.ours),
+    (o) => o.result.rps,
   );
+  const copy = fastest(
+    rounds.map((r) => r.copy),
+    (c) => c.rps,
+  );
+  const title = 'import 100k attendance rows (rows/s)';
+  rows.push({ workload: 'W6', title, server: 'ours', result: serial.result });
+  rows.push({ workload: 'W6 2×', title, server: 'ours', result: pair.result });
+  rows.push({ workload: 'W6', title, server: 'copy', result: copy });
+  const overCopy = (rate: number) => Math.round((rate / copy.rps) * 100) / 100;
+  notes.W6 = {
+    twoInFlight: { ...pair.summary, overCopy: overCopy(pair.result.rps) },
+    oneAtATime: { ...serial.summary, overCopy: overCopy(serial.result.rps) },
+    rounds: rounds.map((r) => ({
+      oursRowsPerSecond: Math.round(r.ours.result.rps),
+      copyRowsPerSecond: Math.round(r.copy.rps),
+      overCopy: Math.round((r.ours.result.rps / r.copy.rps) * 100) / 100,
+    })),
+  };
+  log(`W6 ours/COPY (faster round of each): ${JSON.stringify(notes.W6)}`);
 }
 
 /** W7: close the activity of 10k participants, every school confirms, the office credits. */
