@@ -22,7 +22,9 @@ let world: Awaited<ReturnType<Fixtures['world']>>;
 const statements: string[] = [];
 const g = (type: string, id: number) => Buffer.from(`${type}:${id}`).toString('base64');
 
-const participants = 600;
+// Two sessions each: 10,200 rows per file, more than one bulk statement's 10,000, so the
+// chunks of a write take turns on the connection (eachChunkOverlapped) as a real file's do.
+const participants = 5_100;
 const header = 'teacher_national_id,session_sequence,status,minutes\n';
 
 interface Outcome {
@@ -57,8 +59,8 @@ interface Course {
   enrollments: Array<{ id: number; nationalId: string }>;
 }
 
-/** An activity in progress with two sessions and `participants` enrolled teachers. */
-async function course(tag: string): Promise<Course> {
+/** An activity in progress with two sessions and `enrolled` teachers. */
+async function course(tag: string, enrolled = participants): Promise<Course> {
   const activity = await fx.activity(world.institution);
   await sql`update activities set status = 'in_progress' where id = ${activity.id}`.execute(fx.db);
   const sessions = [];
@@ -71,7 +73,7 @@ async function course(tag: string): Promise<Course> {
           years_of_service, is_rural)
       select ${tag} || lpad(n::text, 8, '0'), '教师' || n, ${world.school.id}, 'primary',
         array['数学'], array[]::text[], 5, false
-      from generate_series(1, ${participants}) as n
+      from generate_series(1, ${enrolled}) as n
       returning id, national_id, school_id
     ), enrolled as (
       insert into enrollments (activity_id, teacher_id, school_id, source)
@@ -150,18 +152,27 @@ afterAll(async () => {
 });
 
 describe('commitAttendanceImport of a large file', () => {
-  it('writes unrecorded sessions with a plain insert and audits every row by id', async () => {
-    const target = await course('BULKA');
-    statements.length = 0;
-    const outcome = await importFile(target, 'bulk-fresh-0001', fileOf(target, 'present', 180));
-    expect(outcome.data).toEqual({ rowCount: participants * 2, replayed: false });
-    expect(statements.some((s) => s.includes('/* attendance.insert-fresh */'))).toBe(true);
-    expect(statements.some((s) => s.includes('/* attendance.replace */'))).toBe(false);
+  it('writes unrecorded pairs with a plain insert, file after file, and audits every row by id', async () => {
+    // A list split by teacher: the second file's sessions already hold the first file's rows.
+    const target = await course('BULKA', participants * 2);
+    const first = { ...target, enrollments: target.enrollments.slice(0, participants) };
+    const second = { ...target, enrollments: target.enrollments.slice(participants) };
+    for (const [key, part] of [
+      ['bulk-fresh-0001', first],
+      ['bulk-fresh-0002', second],
+    ] as const) {
+      statements.length = 0;
+      const outcome = await importFile(target, key, fileOf(part, 'present', 180));
+      expect(outcome.data).toEqual({ rowCount: participants * 2, replayed: false });
+      // More rows than one bulk statement takes: two chunks, in turn.
+      expect(statements.filter((s) => s.includes('/* attendance.insert-fresh */'))).toHaveLength(2);
+      expect(statements.some((s) => s.includes('/* attendance.replace */'))).toBe(false);
 
-    const { entry, stored, audited } = await writtenBy(target.id);
-    expect(stored).toHaveLength(participants * 2);
-    expect(audited).toEqual(stored);
-    expect(entry.before).toEqual([]);
+      const { entry, stored, audited } = await writtenBy(target.id);
+      expect(stored).toHaveLength(participants * 2);
+      expect(audited).toEqual(stored);
+      expect(entry.before).toEqual([]);
+    }
   });
 
   it('replaces recorded sessions through the upsert, auditing what was there before', async () => {
