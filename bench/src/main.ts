@@ -439,14 +439,15 @@ async function runImport(ours: Server, token: string, fixtures: Fixtures): Promi
   rows.push({ workload: 'W6', title, server: 'ours', result: serial.result });
   rows.push({ workload: 'W6 2×', title, server: 'ours', result: pair.result });
   rows.push({ workload: 'W6', title, server: 'copy', result: copy });
-  const overCopy = (rate: number) => Math.round((rate / copy.rps) * 100) / 100;
+  const twoPlaces = (x: number) => Math.round(x * 100) / 100;
+  const overCopy = (rate: number) => twoPlaces(rate / copy.rps);
   notes.W6 = {
     twoInFlight: { ...pair.summary, overCopy: overCopy(pair.result.rps) },
     oneAtATime: { ...serial.summary, overCopy: overCopy(serial.result.rps) },
     rounds: rounds.map((r) => ({
       oursRowsPerSecond: Math.round(r.ours.result.rps),
       copyRowsPerSecond: Math.round(r.copy.rps),
-      overCopy: Math.round((r.ours.result.rps / r.copy.rps) * 100) / 100,
+      overCopy: twoPlaces(r.ours.result.rps / r.copy.rps),
     })),
   };
   log(`W6 ours/COPY (faster round of each): ${JSON.stringify(notes.W6)}`);

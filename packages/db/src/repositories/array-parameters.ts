@@ -57,15 +57,16 @@ export async function eachChunkOverlapped<T, R>(
     statement.catch(() => {});
     return statement;
   };
-  if (chunks.length === 0) return;
-  let pending = started(chunks[0]!);
-  for (let next = 1; next <= chunks.length; next++) {
+  const [first, ...rest] = chunks;
+  if (first === undefined) return;
+  let pending = started(first);
+  for (const chunk of rest) {
     await nextTurn();
-    const following = next < chunks.length ? started(chunks[next]!) : null;
+    const following = started(chunk);
     const result = await pending;
-    if (following) await nextTurn();
+    await nextTurn();
     take(result);
-    if (!following) return;
     pending = following;
   }
+  take(await pending);
 }
