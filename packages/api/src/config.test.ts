@@ -8,6 +8,7 @@ describe('configuration', () => {
     expect(config.PORT).toBe(4000);
     expect(config.DATABASE_URL).toBeUndefined();
     expect(config.NODE_ENV).toBe('development');
+    expect(config.SESSION_CACHE_SECONDS).toBe(10);
   });
 
   it.each([
@@ -16,6 +17,8 @@ describe('configuration', () => {
     [{ DATABASE_URL: 'mysql://x' }, 'DATABASE_URL="mysql://x": must be a postgres://'],
     [{ NODE_ENV: 'prod' }, 'NODE_ENV="prod": must be one of development, production, test'],
     [{ LOG_LEVEL: 'loud' }, 'LOG_LEVEL="loud": must be one of fatal, error'],
+    [{ SESSION_CACHE_SECONDS: '-1' }, 'SESSION_CACHE_SECONDS="-1": must be between 0 and 300'],
+    [{ SESSION_CACHE_SECONDS: '2.5' }, 'SESSION_CACHE_SECONDS="2.5": must be a whole number'],
   ])('refuses %o naming the variable and what is allowed', (env, message) => {
     expect(() => loadConfig(env)).toThrow(ConfigError);
     expect(() => loadConfig(env)).toThrow(message);

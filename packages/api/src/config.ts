@@ -37,6 +37,17 @@ const environment = z.object({
     })
     .default('info'),
   DATABASE_POOL_SIZE: z.coerce.number().int().min(1).max(200).default(10),
+  /**
+   * How long a process may answer a session token from memory instead of looking it up (0: look
+   * up every request). Changes reach every process by notification (decision 0017); this bounds
+   * a notification lost without the connection noticing.
+   */
+  SESSION_CACHE_SECONDS: z.coerce
+    .number({ message: 'must be a number' })
+    .int('must be a whole number')
+    .min(0, 'must be between 0 and 300')
+    .max(300, 'must be between 0 and 300')
+    .default(10),
   /** Seed demo data into an empty database at start-up: on by default for the embedded engine. */
   SEED_DEMO_DATA: z
     .enum(['auto', 'always', 'never'], { message: 'must be one of auto, always, never' })

@@ -1,5 +1,6 @@
 import type { Account, DB, Visibility } from '@registry/db';
 import type { Kysely } from 'kysely';
+import type { SessionCache } from './auth/session-cache';
 import { visibilityOf } from './auth/visibility';
 import type { Logger } from './logger';
 import { createLoaders, type Loaders } from './loaders';
@@ -18,6 +19,8 @@ export interface Context {
   visibility: Visibility;
   /** The token this request authenticated with (to revoke it on logout). */
   sessionToken: string | null;
+  /** This process's cache of looked-up sessions (logout forgets its own at once). */
+  sessions: SessionCache;
   /** Set-Cookie values to send with the response (login, logout). */
   responseCookies: string[];
   secureCookies: boolean;

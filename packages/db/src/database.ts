@@ -3,6 +3,12 @@ import { PGlite } from '@electric-sql/pglite';
 import { Kysely, PostgresDialect, type LogEvent } from 'kysely';
 import pg from 'pg';
 import type { DB } from './generated/database';
+import {
+  listenOnPglite,
+  listenOnPostgres,
+  type ChannelListener,
+  type Subscription,
+} from './notifications';
 import { PglitePool } from './pglite-pool';
 
 export type Engine = 'postgres' | 'pglite';
@@ -21,6 +27,8 @@ export interface DatabaseOptions {
 export interface Database {
   db: Kysely<DB>;
   engine: Engine;
+  /** LISTEN on a channel (see notifications.ts); the listener hears whether it is listening. */
+  listen(channel: string, listener: ChannelListener): Promise<Subscription>;
   close(): Promise<void>;
 }
 
@@ -70,14 +78,24 @@ export async function openDatabase(options: DatabaseOptions): Promise<Database> 
       client.on('error', () => undefined);
     });
     const db = new Kysely<DB>({ dialect: new PostgresDialect({ pool }), ...(log ? { log } : {}) });
-    return { db, engine: 'postgres', close: () => db.destroy() };
+    const url = options.url;
+    return {
+      db,
+      engine: 'postgres',
+      listen: async (channel, listener) => listenOnPostgres(url, channel, listener),
+      close: () => db.destroy(),
+    };
   }
   if (options.dataDir) mkdirSync(options.dataDir, { recursive: true });
   const pglite = new PGlite({ ...(options.dataDir ? { dataDir: options.dataDir } : {}), parsers });
   await pglite.waitReady;
-  const db = new Kysely<DB>({
-    dialect: new PostgresDialect({ pool: new PglitePool(pglite) }),
-    ...(log ? { log } : {}),
-  });
-  return { db, engine: 'pglite', close: () => db.destroy() };
+  const pool = new PglitePool(pglite);
+  const db = new Kysely<DB>({ dialect: new PostgresDialect({ pool }), ...(log ? { log } : {}) });
+  return {
+    db,
+    engine: 'pglite',
+    listen: (channel, listener) =>
+      listenOnPglite(pglite, channel, listener, (work) => pool.exclusive(work)),
+    close: () => db.destroy(),
+  };
 }

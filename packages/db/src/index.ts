@@ -1,4 +1,5 @@
 export { openDatabase, type Database, type DatabaseOptions, type Engine } from './database';
+export type { ChannelListener, Subscription } from './notifications';
 export { migrateToLatest, migrationsAreCurrent, latestMigration } from './migrate';
 export type * from './generated/database';
 export * from './repositories/activity.repository';

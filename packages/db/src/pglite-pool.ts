@@ -44,6 +44,16 @@ export class PglitePool implements PostgresPool {
     } as PostgresPoolClient;
   }
 
+  /** Runs `work` while holding the engine's only connection: nobody's transaction is open. */
+  async exclusive<T>(work: () => Promise<T>): Promise<T> {
+    const client = await this.connect();
+    try {
+      return await work();
+    } finally {
+      client.release();
+    }
+  }
+
   async end(): Promise<void> {
     await this.#pglite.close();
   }

@@ -1,6 +1,7 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { findAccountBySessionToken, type Database, type DB } from '@registry/db';
+import { findLiveSession, hashSessionToken, type Database, type DB } from '@registry/db';
 import type { Kysely } from 'kysely';
+import type { SessionCache } from '../auth/session-cache';
 import { sessionTokenFrom } from '../auth/session-token';
 import type { Config } from '../config';
 import { createContext, localeFrom, type Context } from '../context';
@@ -43,15 +44,24 @@ export function findRoute(method: string, path: string): Route | undefined {
   );
 }
 
+/** What every request's context is built from besides the request itself. */
+export interface ContextSources {
+  config: Config;
+  log: Logger;
+  sessions: SessionCache;
+}
+
 export async function routeContext(
   req: IncomingMessage,
   requestId: string,
   db: Kysely<DB>,
-  config: Config,
-  log: Logger,
+  { config, log, sessions }: ContextSources,
 ): Promise<Context> {
   const sessionToken = sessionTokenFrom(req.headers);
-  const viewer = sessionToken ? await findAccountBySessionToken(db, sessionToken) : null;
+  const tokenHash = sessionToken ? hashSessionToken(sessionToken) : null;
+  const viewer = tokenHash
+    ? await sessions.lookup(tokenHash, () => findLiveSession(db, tokenHash))
+    : null;
   return createContext({
     db,
     requestId,
@@ -59,6 +69,7 @@ export async function routeContext(
     log: log.child({ requestId, user: viewer?.username ?? null }),
     viewer,
     sessionToken: viewer ? sessionToken : null,
+    sessions,
     secureCookies: config.NODE_ENV === 'production',
     clientAddress: req.socket.remoteAddress ?? 'unknown',
   });

@@ -16,6 +16,7 @@ import {
 } from '@registry/db';
 import { GraphQLError, type GraphQLFormattedError } from 'graphql';
 import { sql } from 'kysely';
+import { SessionCache, sessionChangeChannel } from '../auth/session-cache';
 import type { Config } from '../config';
 import type { Context } from '../context';
 import type { Logger } from '../logger';
@@ -34,7 +35,7 @@ import {
   refuseKey,
   requestHashOf,
 } from './idempotency';
-import { findRoute, routeContext } from './routes';
+import { findRoute, routeContext, type ContextSources } from './routes';
 import { refuseNulCharacters } from './text-input';
 import { createStaticHandler } from './static-files';
 import { compiledExecutionGateway } from './compiled-executor';
@@ -43,6 +44,9 @@ const maxBodyBytes = 1024 * 1024;
 
 /** How long /readyz waits for the database before it answers 503 "database not answering". */
 export const readinessTimeoutMs = 3_000;
+
+/** Sessions one process keeps (a few hundred bytes each): beyond it the oldest go first. */
+const sessionCacheEntries = 10_000;
 
 /**
  * The answer while the database cannot be reached (refused, cut, restarting): a typed error a
@@ -102,6 +106,14 @@ export async function createRegistryServer(
   log: Logger,
 ): Promise<RegistryServer> {
   const production = config.NODE_ENV === 'production';
+  const sessions = new SessionCache({
+    ttlMs: config.SESSION_CACHE_SECONDS * 1000,
+    maxEntries: sessionCacheEntries,
+  });
+  // Serves nothing until the feed listens; closed with the server (serverWillStop below).
+  const sessionFeed =
+    config.SESSION_CACHE_SECONDS > 0 ? await database.listen(sessionChangeChannel, sessions) : null;
+  const sources: ContextSources = { config, log, sessions };
   const apollo = new ApolloServer<Context>({
     gateway: compiledExecutionGateway(schema),
     introspection: !production,
@@ -120,6 +132,15 @@ export async function createRegistryServer(
       // a nested query with a thousand fields (pnpm bench, W3).
       ApolloServerPluginCacheControlDisabled(),
       refuseNulCharacters,
+      {
+        async serverWillStart() {
+          return {
+            async serverWillStop() {
+              await sessionFeed?.close();
+            },
+          };
+        },
+      },
       {
         async requestDidStart({ contextValue }) {
           const started = performance.now();
@@ -294,7 +315,7 @@ export async function createRegistryServer(
         context: async () => {
           if (context) return context;
           try {
-            context = await routeContext(req, requestId, db, config, log);
+            context = await routeContext(req, requestId, db, sources);
           } catch (error) {
             // The session lookup is the first statement of every request: without the database
             // Apollo would answer 500 "Context creation failed: <driver message>".
@@ -311,7 +332,7 @@ export async function createRegistryServer(
 
     /** The request under an Idempotency-Key: a stored or refused answer, or a fresh response. */
     async function executeWithKey(key: string) {
-      const caller = (context = await routeContext(req, requestId, db, config, log));
+      const caller = (context = await routeContext(req, requestId, db, sources));
       const refused = refuseKey(key, caller);
       if (refused) return { response: null, answered: refused };
       const requestHash = requestHashOf(body);
@@ -383,7 +404,7 @@ export async function createRegistryServer(
           config,
           log,
           database,
-          context: () => (context ??= routeContext(req, requestId, database.db, config, log)),
+          context: () => (context ??= routeContext(req, requestId, database.db, sources)),
         })
       : path === '/graphql'
         ? handleGraphQL(req, res, requestId)

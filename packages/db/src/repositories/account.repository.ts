@@ -108,18 +108,28 @@ export async function createAuthSession(
   return { token, expiresAt };
 }
 
-/** The account behind a live session token, or null when unknown, expired, revoked or disabled. */
-export async function findAccountBySessionToken(
+export interface LiveSession {
+  account: Account;
+  /** When the session ends by itself; a cached copy must not outlive it. */
+  expiresAt: Date;
+}
+
+/**
+ * The session behind a token's hash (`hashSessionToken`) with its account, or null when
+ * unknown, expired, revoked or disabled.
+ */
+export async function findLiveSession(
   db: Kysely<DB>,
-  token: string,
+  tokenHash: string,
   now = new Date(),
-): Promise<Account | null> {
-  // One statement: this runs before every signed-in request, so the memberships come along as
-  // a json array rather than as a second round trip.
+): Promise<LiveSession | null> {
+  // One statement: this runs before every signed-in request the session cache cannot answer,
+  // so the memberships come along as a json array rather than as a second round trip.
   const row = await db
     .selectFrom('auth_sessions')
     .innerJoin('user_accounts', 'user_accounts.id', 'auth_sessions.user_id')
     .select([
+      'auth_sessions.expires_at',
       'user_accounts.id',
       'user_accounts.username',
       'user_accounts.display_name',
@@ -132,25 +142,28 @@ export async function findAccountBySessionToken(
         left join regions r on r.id = o.region_id
         where m.user_id = user_accounts.id), '[]'::json)`.as('memberships'),
     ])
-    .where('auth_sessions.token_hash', '=', hashSessionToken(token))
+    .where('auth_sessions.token_hash', '=', tokenHash)
     .where('auth_sessions.revoked_at', 'is', null)
     .where('auth_sessions.expires_at', '>', now)
     .where('user_accounts.disabled_at', 'is', null)
     .executeTakeFirst();
   if (!row) return null;
   return {
-    id: row.id,
-    username: row.username,
-    displayName: row.display_name,
-    teacherId: row.teacher_id,
-    trainerId: row.trainer_id,
-    memberships: row.memberships.map(([role, organizationId, kind, name, path]) => ({
-      role: role as Role,
-      organizationId,
-      organizationKind: (kind as OrganizationKind | null) ?? null,
-      organizationName: name ?? null,
-      regionPath: path ?? null,
-    })),
+    expiresAt: row.expires_at,
+    account: {
+      id: row.id,
+      username: row.username,
+      displayName: row.display_name,
+      teacherId: row.teacher_id,
+      trainerId: row.trainer_id,
+      memberships: row.memberships.map(([role, organizationId, kind, name, path]) => ({
+        role: role as Role,
+        organizationId,
+        organizationKind: (kind as OrganizationKind | null) ?? null,
+        organizationName: name ?? null,
+        regionPath: path ?? null,
+      })),
+    },
   };
 }
 

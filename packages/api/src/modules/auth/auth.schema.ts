@@ -2,6 +2,7 @@ import type { Account, Membership } from '@registry/db';
 import {
   createAuthSession,
   findAccountForLogin,
+  hashSessionToken,
   loginPausedFor,
   recordLoginFailure,
   revokeAuthSession,
@@ -188,6 +189,7 @@ builder.mutationField('logout', (t) =>
       context.responseCookies.push(clearedSessionCookie(context.secureCookies));
       if (!context.sessionToken) return false;
       await revokeAuthSession(context.db, context.sessionToken);
+      context.sessions.forget(hashSessionToken(context.sessionToken));
       return true;
     },
   }),
