@@ -1,6 +1,7 @@
 import type { Account, LiveSession } from '@registry/db';
 import { describe, expect, it } from 'vitest';
-import { SessionCache } from './session-cache';
+import { createLogger } from '../logger';
+import { reportingFeed, SessionCache } from './session-cache';
 
 function account(id: number): Account {
   return {
@@ -171,5 +172,28 @@ describe('SessionCache', () => {
     await t.lookup('a');
     expect(t.loads()).toBe(2);
     expect(t.cache.serving).toBe(false);
+  });
+});
+
+describe('reportingFeed', () => {
+  it('logs when the feed is lost and when it listens again, and forwards to the cache', () => {
+    const lines: Array<{ level: number; msg: string }> = [];
+    const log = createLogger(
+      { LOG_LEVEL: 'info' },
+      { write: (line: string) => void lines.push(JSON.parse(line)) },
+    );
+    const cache = new SessionCache({ ttlMs: 10_000, maxEntries: 10 });
+    const feed = reportingFeed(cache, log);
+    feed.listening();
+    expect(cache.serving).toBe(true);
+    expect(lines).toEqual([]);
+    feed.lost(new Error('connection terminated'));
+    expect(cache.serving).toBe(false);
+    feed.listening();
+    expect(cache.serving).toBe(true);
+    expect(lines.map((line) => [line.level, line.msg])).toEqual([
+      [40, 'session change feed lost: every request looks its session up until it reconnects'],
+      [30, 'session change feed listening again; sessions cached again'],
+    ]);
   });
 });

@@ -1,4 +1,5 @@
 import type { Account, ChannelListener, LiveSession } from '@registry/db';
+import type { Logger } from '../logger';
 
 /** The channel migration 2026-12-02T1000-session-change-notifications announces changes on. */
 export const sessionChangeChannel = 'registry_sessions';
@@ -151,4 +152,27 @@ export class SessionCache implements ChannelListener {
     this.#entries.clear();
     this.#byUser.clear();
   }
+}
+
+/**
+ * The cache as the change feed's listener, saying in the log when it stops and starts serving:
+ * a lost feed costs a lookup per request until it is back, and an operator should see why.
+ */
+export function reportingFeed(cache: SessionCache, log: Logger): ChannelListener {
+  let listenedBefore = false;
+  return {
+    message: (payload) => cache.message(payload),
+    listening: () => {
+      cache.listening();
+      if (listenedBefore) log.info('session change feed listening again; sessions cached again');
+      listenedBefore = true;
+    },
+    lost: (error) => {
+      cache.lost();
+      log.warn(
+        { err: error },
+        'session change feed lost: every request looks its session up until it reconnects',
+      );
+    },
+  };
 }

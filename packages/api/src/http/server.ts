@@ -16,7 +16,7 @@ import {
 } from '@registry/db';
 import { GraphQLError, type GraphQLFormattedError } from 'graphql';
 import { sql } from 'kysely';
-import { SessionCache, sessionChangeChannel } from '../auth/session-cache';
+import { reportingFeed, SessionCache, sessionChangeChannel } from '../auth/session-cache';
 import type { Config } from '../config';
 import type { Context } from '../context';
 import type { Logger } from '../logger';
@@ -112,7 +112,9 @@ export async function createRegistryServer(
   });
   // Serves nothing until the feed listens; closed with the server (serverWillStop below).
   const sessionFeed =
-    config.SESSION_CACHE_SECONDS > 0 ? await database.listen(sessionChangeChannel, sessions) : null;
+    config.SESSION_CACHE_SECONDS > 0
+      ? await database.listen(sessionChangeChannel, reportingFeed(sessions, log))
+      : null;
   const sources: ContextSources = { config, log, sessions };
   const apollo = new ApolloServer<Context>({
     gateway: compiledExecutionGateway(schema),
