@@ -43,12 +43,15 @@ function setUp(options: { ttlMs?: number; maxEntries?: number } = {}) {
 }
 
 describe('SessionCache', () => {
-  it('answers a token seen before from memory', async () => {
+  it('answers a token seen before from memory, with an account nobody can change', async () => {
     const t = setUp();
     t.open('a', 1);
     expect((await t.lookup('a'))?.id).toBe(1);
-    expect((await t.lookup('a'))?.id).toBe(1);
+    const cached = await t.lookup('a');
+    expect(cached?.id).toBe(1);
     expect(t.loads()).toBe(1);
+    expect(Object.isFrozen(cached)).toBe(true);
+    expect(Object.isFrozen(cached!.memberships)).toBe(true);
   });
 
   it('never keeps an unknown, revoked or expired token (no negative entries)', async () => {

@@ -39,7 +39,9 @@ interface Entry {
  * process (under a millisecond on one machine): a request arriving then is answered as if it
  * had come a moment earlier, before the change.
  *
- * Entries hold the account object itself; callers must treat it as read-only.
+ * Entries hold the account object itself, shared by every request that finds it: it is frozen
+ * when stored, so a caller that tried to change it would fail loudly instead of changing what
+ * the next request sees.
  */
 export class SessionCache implements ChannelListener {
   readonly #entries = new Map<string, Entry>();
@@ -134,7 +136,7 @@ export class SessionCache implements ChannelListener {
       const [oldestKey, oldest] = this.#entries.entries().next().value as [string, Entry];
       this.#remove(oldestKey, oldest.userId);
     }
-    this.#entries.set(tokenHash, { account: session.account, userId, until });
+    this.#entries.set(tokenHash, { account: frozen(session.account), userId, until });
     let keys = this.#byUser.get(userId);
     if (!keys) this.#byUser.set(userId, (keys = new Set()));
     keys.add(tokenHash);
@@ -152,6 +154,12 @@ export class SessionCache implements ChannelListener {
     this.#entries.clear();
     this.#byUser.clear();
   }
+}
+
+function frozen(account: Account): Account {
+  for (const membership of account.memberships) Object.freeze(membership);
+  Object.freeze(account.memberships);
+  return Object.freeze(account);
 }
 
 /**
