@@ -14,7 +14,6 @@ export interface SessionCacheOptions {
 
 interface Entry {
   account: Account;
-  userId: number;
   /** Served until then: the earlier of the TTL and the session's own end. */
   until: number;
 }
@@ -77,7 +76,7 @@ export class SessionCache implements ChannelListener {
       const entry = this.#entries.get(tokenHash);
       if (entry) {
         if (entry.until > this.#now()) return entry.account;
-        this.#remove(tokenHash, entry.userId);
+        this.#remove(tokenHash);
       }
     }
     const epoch = this.#epoch;
@@ -91,8 +90,7 @@ export class SessionCache implements ChannelListener {
   /** This process ended the session (logout): no need to wait for the notification. */
   forget(tokenHash: string): void {
     this.#epoch++;
-    const entry = this.#entries.get(tokenHash);
-    if (entry) this.#remove(tokenHash, entry.userId);
+    this.#remove(tokenHash);
   }
 
   message(payload: string): void {
@@ -130,20 +128,21 @@ export class SessionCache implements ChannelListener {
   #store(tokenHash: string, session: LiveSession) {
     const until = Math.min(this.#now() + this.#ttlMs, session.expiresAt.getTime());
     const userId = session.account.id;
-    const previous = this.#entries.get(tokenHash);
-    if (previous) this.#remove(tokenHash, previous.userId);
+    this.#remove(tokenHash);
     while (this.#entries.size >= this.#maxEntries) {
-      const [oldestKey, oldest] = this.#entries.entries().next().value as [string, Entry];
-      this.#remove(oldestKey, oldest.userId);
+      this.#remove(this.#entries.keys().next().value!);
     }
-    this.#entries.set(tokenHash, { account: frozen(session.account), userId, until });
+    this.#entries.set(tokenHash, { account: frozen(session.account), until });
     let keys = this.#byUser.get(userId);
     if (!keys) this.#byUser.set(userId, (keys = new Set()));
     keys.add(tokenHash);
   }
 
-  #remove(tokenHash: string, userId: number) {
+  #remove(tokenHash: string) {
+    const entry = this.#entries.get(tokenHash);
+    if (!entry) return;
     this.#entries.delete(tokenHash);
+    const userId = entry.account.id;
     const keys = this.#byUser.get(userId);
     if (!keys) return;
     keys.delete(tokenHash);

@@ -8,6 +8,7 @@ import {
   type EligibilityRules,
 } from '@registry/domain';
 import { sql, type Kysely, type Selectable } from 'kysely';
+import type { ZodType } from 'zod';
 import type { Activities, DB } from '../generated/database';
 import { toOrganization, type Organization } from './organization.repository';
 import { decodeCursor, encodeCursor, type Page, type PageRequest } from './pagination';
@@ -44,14 +45,7 @@ export class StoredRuleError extends Error {
   }
 }
 
-function storedRule<T>(
-  activityId: number,
-  field: string,
-  schema: {
-    safeParse(value: unknown): { success: true; data: T } | { success: false; error: unknown };
-  },
-  stored: unknown,
-): T {
+function storedRule<T>(activityId: number, field: string, schema: ZodType<T>, stored: unknown): T {
   const parsed = schema.safeParse(stored);
   if (!parsed.success) throw new StoredRuleError(activityId, field, parsed.error);
   return parsed.data;
