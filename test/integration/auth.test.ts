@@ -115,7 +115,8 @@ describe('login', () => {
   });
 
   it('gives the same answer for a wrong password and an unknown account, in the caller’s language', async () => {
-    const account = await fx.account('teacher', world.school, { teacherId: world.teacher.id });
+    const teacher = await fx.teacher(world.school);
+    const account = await fx.account('teacher', world.school, { teacherId: teacher.id });
     const wrong = await server.graphql<{ login: { code: string; message: string } }>(
       login,
       { input: { username: account.username, password: 'nope' } },
@@ -178,5 +179,39 @@ describe('login', () => {
       { authorization: `Bearer ${'x'.repeat(43)}` },
     );
     expect(forged.data!.me).toBeNull();
+  });
+});
+
+describe('a signed-out caller', () => {
+  // Types for signed-in callers check nothing per field (decision 0018): the fields that lead
+  // to them do. These are the doors a signed-out caller could try.
+  const globalId = (type: string, id: number) => Buffer.from(`${type}:${id}`).toString('base64');
+
+  it('reads no activity, teacher or list through node(id) or a list', async () => {
+    const byId = await server.graphql<{ node: null }>(
+      `query ($id: ID!) { node(id: $id) { ... on Activity { title } } }`,
+      { id: globalId('Activity', world.activity.id) },
+    );
+    expect(byId.data?.node ?? null).toBeNull();
+    expect(byId.errors?.[0]?.extensions?.code).toBe('UNAUTHENTICATED');
+    const list = await server.graphql(`{ activities(first: 1) { edges { node { title } } } }`);
+    expect(list.data ?? null).toBeNull();
+    expect(list.errors?.[0]?.extensions?.code).toBe('UNAUTHENTICATED');
+  });
+
+  it('gets its own account from login but not its teacher record until the session is its own', async () => {
+    const teacher = await fx.teacher(world.school);
+    const account = await fx.account('teacher', world.school, { teacherId: teacher.id });
+    const answer = await server.graphql<{
+      login: { data: { viewer: { username: string; teacher: { name: string } | null } } };
+    }>(
+      `mutation ($input: LoginInput!) { login(input: $input) {
+        ... on MutationLoginSuccess { data { viewer { username teacher { name } } } } } }`,
+      { input: { username: account.username, password: account.password } },
+    );
+    expect(answer.errors?.map((e) => [e.path?.join('.'), e.extensions?.code])).toEqual([
+      ['login.data.viewer.teacher', 'UNAUTHENTICATED'],
+    ]);
+    expect(answer.data?.login.data.viewer).toEqual({ username: account.username, teacher: null });
   });
 });

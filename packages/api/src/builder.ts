@@ -6,6 +6,21 @@ import ScopeAuthPlugin from '@pothos/plugin-scope-auth';
 import { GraphQLError } from 'graphql';
 import type { Context } from './context';
 
+/**
+ * Who may read a type's fields, declared on every object type and interface (schema.test.ts
+ * checks that each has one or its own auth scopes). It is enforced where objects enter a
+ * response, not on every field: root fields carry auth scopes, and schema.test.ts proves that no
+ * type for signed-in callers is reachable from a root field a signed-out caller may use. A
+ * type-level scope would make scope-auth wrap every field of the type, turning each plain
+ * property read into a resolver call with its own steps (decision 0018).
+ */
+export const audience = {
+  /** Readable by whoever reaches it: sign-in data, public verification, errors, directory. */
+  anyone: { audience: 'anyone' },
+  /** Only signed-in callers reach it: every root field leading to it requires a sign-in. */
+  signedIn: { audience: 'signedIn' },
+} as const;
+
 /** Names of the types that implement Node; filled by schema.ts once the schema is built. */
 export const nodeTypeNames = new Set<string>();
 
@@ -79,10 +94,10 @@ export const builder = new SchemaBuilder<{
     encodeGlobalID: (typename, id) => Buffer.from(`${typename}:${id}`).toString('base64'),
     clientMutationId: 'omit',
     cursorType: 'String',
-    // Each type implementing Node carries its own scope; the interface adds none.
+    // Each type implementing Node carries its own audience; the interface adds none.
     nodeTypeOptions: {
       description: 'An object with a globally unique, opaque ID.',
-      authScopes: { public: true },
+      extensions: audience.anyone,
     },
     pageInfoTypeOptions: { description: 'Where a page of a connection starts and ends.' },
     nodeQueryOptions: {

@@ -58,28 +58,85 @@ describe('every part of the schema says what it is', () => {
   });
 });
 
-describe('every part of the schema carries an auth scope', () => {
-  it('has a scope on every object type, interface and root field', async () => {
+type Extensions = {
+  audience?: string;
+  pothosOptions?: { authScopes?: unknown };
+};
+const scopesOf = (extensions: unknown) => (extensions as Extensions).pothosOptions?.authScopes;
+const audienceOf = (extensions: unknown) => (extensions as Extensions).audience;
+/** Relay's page plumbing and Pothos's mutation payloads carry no data of their own. */
+const plumbing = /(Connection|Edge|^PageInfo|^Mutation\w+Success)$/;
+
+describe('every part of the schema carries an auth scope or an audience', () => {
+  it('has an audience (or its own scope) on every object type and interface, a scope on every root field', async () => {
     const { schema } = await import('./schema');
     const { isInterfaceType, isObjectType } = await import('graphql');
-    const scoped = (extensions: unknown) =>
-      Boolean(
-        (extensions as { pothosOptions?: { authScopes?: unknown } }).pothosOptions?.authScopes,
-      );
     const missing: string[] = [];
     for (const type of Object.values(schema.getTypeMap())) {
       if (!(isObjectType(type) || isInterfaceType(type)) || type.name.startsWith('__')) continue;
       if (type.name === 'Query' || type.name === 'Mutation') {
         for (const field of Object.values(type.getFields())) {
-          if (!scoped(field.extensions)) missing.push(`${type.name}.${field.name}`);
+          if (!scopesOf(field.extensions)) missing.push(`${type.name}.${field.name}`);
         }
         continue;
       }
-      // Relay's page plumbing and Pothos's mutation payloads are reached only through a scoped
-      // field and carry no data of their own; the types inside them are scoped.
-      if (/(Connection|Edge|^PageInfo|^Mutation\w+Success)$/.test(type.name)) continue;
-      if (!scoped(type.extensions)) missing.push(type.name);
+      if (plumbing.test(type.name)) continue;
+      const declared = audienceOf(type.extensions);
+      if (declared !== 'anyone' && declared !== 'signedIn' && !scopesOf(type.extensions)) {
+        missing.push(type.name);
+      }
     }
-    expect(missing, 'types and root fields without an auth scope').toEqual([]);
+    expect(missing, 'types and root fields without an auth scope or audience').toEqual([]);
+  });
+
+  it('lets a signed-out caller reach only types whose audience is anyone', async () => {
+    // Types for signed-in callers carry no per-field check (decision 0018): what keeps a
+    // signed-out caller from their fields is that no path from a root field it may call leads
+    // there without passing a field or type whose own scopes require a sign-in.
+    const { schema } = await import('./schema');
+    const { getNamedType, isInterfaceType, isObjectType, isUnionType } = await import('graphql');
+    const admitsSignedOut = (scopes: unknown) =>
+      typeof scopes === 'function' ||
+      (typeof scopes === 'object' && scopes !== null && 'public' in scopes);
+    const reached = new Map<string, string>();
+    const visit = (typeName: string, via: string) => {
+      if (reached.has(typeName)) return;
+      reached.set(typeName, via);
+      const type = schema.getType(typeName)!;
+      const possible = isUnionType(type)
+        ? type.getTypes()
+        : isInterfaceType(type)
+          ? schema.getPossibleTypes(type)
+          : [];
+      for (const member of possible) visit(member.name, `${via} → ${member.name}`);
+      if (!(isObjectType(type) || isInterfaceType(type))) return;
+      // A type with its own scopes checks them on each of its fields: a barrier when they do.
+      const typeScopes = scopesOf(type.extensions);
+      if (typeScopes && !admitsSignedOut(typeScopes)) return;
+      for (const field of Object.values(type.getFields())) {
+        const scopes = scopesOf(field.extensions);
+        if (scopes && !admitsSignedOut(scopes)) continue;
+        visit(getNamedType(field.type).name, `${via}.${field.name}`);
+      }
+    };
+    for (const root of [schema.getQueryType()!, schema.getMutationType()!]) {
+      for (const field of Object.values(root.getFields())) {
+        if (admitsSignedOut(scopesOf(field.extensions))) {
+          visit(getNamedType(field.type).name, `${root.name}.${field.name}`);
+        }
+      }
+    }
+    const leaks: string[] = [];
+    for (const [name, via] of reached) {
+      const type = schema.getType(name)!;
+      if (!(isObjectType(type) || isInterfaceType(type)) || plumbing.test(name)) continue;
+      if (scopesOf(type.extensions) && !admitsSignedOut(scopesOf(type.extensions))) continue;
+      if (audienceOf(type.extensions) !== 'anyone') leaks.push(`${name} via ${via}`);
+    }
+    expect(leaks, 'signed-in types a signed-out caller can reach').toEqual([]);
+    // The walk itself is live: the public roots lead to these.
+    expect([...reached.keys()]).toEqual(
+      expect.arrayContaining(['Viewer', 'CertificateVerification', 'LoginPayload']),
+    );
   });
 });

@@ -1,5 +1,5 @@
 import type { CompletionRules, EligibilityRules } from '@registry/domain';
-import { builder } from '../../builder';
+import { audience, builder } from '../../builder';
 import { loadAll } from '../../loaders';
 import { AssessmentResultEnum, RoleTagEnum, StageEnum } from '../enums';
 import { OrganizationRef, RegionRef } from '../organizations/organization.schema';
@@ -16,7 +16,7 @@ export const LocalityEnum = builder.enumType('Locality', {
 export const EligibilityRulesRef = builder
   .objectRef<EligibilityRules>('EligibilityRules')
   .implement({
-    authScopes: { authenticated: true },
+    extensions: audience.signedIn,
     description: 'Who may take part. Every criterion that is set must hold; unset means anyone.',
     fields: (t) => ({
       stages: t.field({
@@ -74,7 +74,7 @@ export const EligibilityRulesRef = builder
   });
 
 export const CompletionRulesRef = builder.objectRef<CompletionRules>('CompletionRules').implement({
-  authScopes: { authenticated: true },
+  extensions: audience.signedIn,
   description: 'What a participant must do to complete and be credited.',
   fields: (t) => ({
     minAttendanceRatio: t.exposeFloat('minAttendanceRatio', {

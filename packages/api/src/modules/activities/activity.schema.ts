@@ -8,7 +8,7 @@ import {
 import { GraphQLError } from 'graphql';
 import type { Activity } from '../../loaders';
 import { loadAll } from '../../loaders';
-import { builder } from '../../builder';
+import { audience, builder } from '../../builder';
 import { ActivityLevelEnum, ActivityStatusEnum, DeliveryModeEnum } from '../enums';
 import { localIdOf, parseIntId } from '../ids';
 import {
@@ -23,7 +23,7 @@ import { CompletionRulesRef, EligibilityRulesRef } from './activity-rules.schema
 export const ActivityRef = builder.objectRef<Activity>('Activity');
 
 builder.node(ActivityRef, {
-  authScopes: { authenticated: true },
+  extensions: audience.signedIn,
   description:
     'A registered training activity: a course, programme, workshop, mentoring pair or open class.',
   id: { resolve: (activity) => activity.id, parse: parseIntId },

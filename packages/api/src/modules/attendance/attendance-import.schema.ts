@@ -15,7 +15,7 @@ import {
   type AttendanceStatus,
   type ImportProblem,
 } from '@registry/domain';
-import { builder } from '../../builder';
+import { audience, builder } from '../../builder';
 import { auditChange } from '../audit';
 import type { Context } from '../../context';
 import {
@@ -205,7 +205,7 @@ const AttendanceImportPreviewRef = builder
   .implement({
     description:
       'What committing the file would do: how many rows it holds, how many are good and every problem found.',
-    authScopes: { authenticated: true },
+    extensions: audience.signedIn,
     fields: (t) => ({
       rowCount: t.exposeInt('rowCount', { description: 'Data rows in the file, good or bad.' }),
       validRowCount: t.exposeInt('validRowCount', {

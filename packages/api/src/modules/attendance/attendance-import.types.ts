@@ -6,7 +6,7 @@ import {
   type CsvProblem,
   type ImportProblem,
 } from '@registry/domain';
-import { builder } from '../../builder';
+import { audience, builder } from '../../builder';
 import type { FieldIssue, Localized } from '../../errors';
 import { bilingual } from '../validation';
 
@@ -79,7 +79,7 @@ export const AttendanceImportProblemRef = builder
   .objectRef<ImportProblemView>('AttendanceImportProblem')
   .implement({
     description: 'One problem of an imported file, with where it is and how to fix it.',
-    authScopes: { authenticated: true },
+    extensions: audience.signedIn,
     fields: (t) => ({
       code: t.exposeString('code', {
         description:
@@ -115,7 +115,7 @@ export const AttendanceImportRef = builder
   .implement({
     description:
       'A committed attendance import or online-study feed, kept for its idempotency key.',
-    authScopes: { authenticated: true },
+    extensions: audience.signedIn,
     fields: (t) => ({
       idempotencyKey: t.exposeString('idempotencyKey', {
         description: 'The key the batch was sent with; the same key and payload never write twice.',

@@ -1,7 +1,7 @@
 import { childCursor } from '@registry/db';
 import type { AttendanceRecord } from '../../loaders';
 import { loadAll } from '../../loaders';
-import { builder } from '../../builder';
+import { audience, builder } from '../../builder';
 import { parseIntId } from '../ids';
 import { EnrollmentRef } from '../enrollments/enrollment.schema';
 import { AttendanceSourceEnum, AttendanceStatusEnum } from '../enums';
@@ -12,7 +12,7 @@ import { TeacherRef } from '../teachers/teacher.schema';
 export const AttendanceRef = builder.objectRef<AttendanceRecord>('Attendance');
 
 builder.node(AttendanceRef, {
-  authScopes: { authenticated: true },
+  extensions: audience.signedIn,
   id: { resolve: (record) => record.id, parse: parseIntId },
   loadMany: (ids, context) => loadAll(context.loaders.attendance, ids),
   description: 'Whether and how long one enrolled teacher attended one session.',

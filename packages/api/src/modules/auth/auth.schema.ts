@@ -10,7 +10,7 @@ import {
 } from '@registry/db';
 import { z } from 'zod';
 import { clearedSessionCookie, sessionCookie } from '../../auth/session-token';
-import { builder } from '../../builder';
+import { audience, builder } from '../../builder';
 import { InvalidCredentialsError, TooManyAttemptsError, ValidationError } from '../../errors';
 import { OrganizationRef } from '../organizations/organization.schema';
 import { TeacherRef } from '../teachers/teacher.schema';
@@ -41,7 +41,7 @@ const RoleEnum = builder.enumType('Role', {
 const MembershipRef = builder.objectRef<Membership>('Membership').implement({
   description: 'A role the account holds, for one organization (none for platform admins).',
   // Only ever reached through the caller's own Viewer.
-  authScopes: { public: true },
+  extensions: audience.anyone,
   fields: (t) => ({
     role: t.expose('role', { type: RoleEnum, description: 'The role.' }),
     organization: t.field({
@@ -59,7 +59,7 @@ const MembershipRef = builder.objectRef<Membership>('Membership').implement({
 const ViewerRef = builder.objectRef<Account>('Viewer').implement({
   description: 'The signed-in account.',
   // Only ever the caller's own account (from `me`, or from `login` before the cookie is set).
-  authScopes: { public: true },
+  extensions: audience.anyone,
   fields: (t) => ({
     username: t.exposeString('username', { description: 'Login name.' }),
     displayName: t.exposeString('displayName', { description: 'Name shown in the app.' }),
@@ -73,6 +73,8 @@ const ViewerRef = builder.objectRef<Account>('Viewer').implement({
       nullable: true,
       description:
         'The account’s own teacher record; null when the account is not a teacher’s (or holds no teacher membership).',
+      // Teacher is for signed-in callers; `login` answers before its session is the caller's.
+      authScopes: { authenticated: true },
       resolve: (account, _args, context) =>
         account.teacherId === null ? null : context.loaders.teacher.load(account.teacherId),
     }),
@@ -80,6 +82,7 @@ const ViewerRef = builder.objectRef<Account>('Viewer').implement({
       type: TrainerRef,
       nullable: true,
       description: 'The account’s own trainer record; null when the account is not a trainer’s.',
+      authScopes: { authenticated: true },
       resolve: (account, _args, context) =>
         account.trainerId === null ? null : context.loaders.trainer.load(account.trainerId),
     }),
@@ -131,7 +134,7 @@ interface LoginResult {
 
 const LoginPayload = builder.objectRef<LoginResult>('LoginPayload').implement({
   // Directory and sign-in data: its root fields decide who reaches it.
-  authScopes: { public: true },
+  extensions: audience.anyone,
   description: 'A new session.',
   fields: (t) => ({
     viewer: t.field({

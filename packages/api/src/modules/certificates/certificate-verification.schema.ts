@@ -1,6 +1,6 @@
 import { findCertificateFactsByCode } from '@registry/db';
 import { GraphQLError } from 'graphql';
-import { builder } from '../../builder';
+import { audience, builder } from '../../builder';
 import { CertificateKindEnum } from '../enums';
 import {
   normalizeVerificationCode,
@@ -26,7 +26,7 @@ const CertificateStatusEnum = builder.enumType('CertificateStatus', {
 const CertificateVerificationRef = builder.objectRef<PublicVerification>('CertificateVerification');
 
 CertificateVerificationRef.implement({
-  authScopes: { public: true },
+  extensions: audience.anyone,
   description:
     'The public answer to a verification code: the facts printed on the certificate and whether it still stands.',
   fields: (t) => ({

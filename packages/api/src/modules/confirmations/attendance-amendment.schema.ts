@@ -1,5 +1,5 @@
 import type { AttendanceAmendment, Confirmation } from '@registry/db';
-import { builder } from '../../builder';
+import { audience, builder } from '../../builder';
 import { AttendanceRef } from '../attendance/attendance.schema';
 import { AttendanceStatusEnum } from '../enums';
 import { ConfirmationRef } from './confirmation.schema';
@@ -15,7 +15,7 @@ export const AttendanceAmendmentRef = builder
   .implement({
     description:
       'A correction of confirmed attendance, with its reason. It supersedes the school’s and the office’s confirmations, so the chain confirms again.',
-    authScopes: { authenticated: true },
+    extensions: audience.signedIn,
     fields: (t) => ({
       reason: t.string({
         description: 'Why the attendance was corrected.',

@@ -1,6 +1,6 @@
 import type { Confirmation } from '../../loaders';
 import { loadAll } from '../../loaders';
-import { builder } from '../../builder';
+import { audience, builder } from '../../builder';
 import { parseIntId } from '../ids';
 import { ActivityRef } from '../activities/activity.schema';
 import { ConfirmationLevelEnum } from '../enums';
@@ -9,7 +9,7 @@ import { OrganizationRef } from '../organizations/organization.schema';
 export const ConfirmationRef = builder.objectRef<Confirmation>('Confirmation');
 
 builder.node(ConfirmationRef, {
-  authScopes: { authenticated: true },
+  extensions: audience.signedIn,
   id: { resolve: (confirmation) => confirmation.id, parse: parseIntId },
   loadMany: (ids, context) => loadAll(context.loaders.confirmation, ids),
   description:

@@ -1,5 +1,5 @@
 import type { Activity, Confirmation } from '@registry/db';
-import { builder } from '../../builder';
+import { audience, builder } from '../../builder';
 import { ActivityRef } from '../activities/activity.schema';
 import type { CreditingSummary } from '../credits/crediting';
 import { ConfirmationRef } from './confirmation.schema';
@@ -15,7 +15,7 @@ export const CreditingSummaryRef = builder
   .implement({
     description:
       'What crediting a confirmed roster did: participants evaluated against the completion rules and the ledger entries written.',
-    authScopes: { authenticated: true },
+    extensions: audience.signedIn,
     fields: (t) => ({
       evaluated: t.exposeInt('evaluated', {
         description: 'Participants (eligibility confirmed) evaluated against the completion rules.',
@@ -50,7 +50,7 @@ export const RosterConfirmationRef = builder
   .objectRef<RosterConfirmation>('RosterConfirmation')
   .implement({
     description: 'The education office’s confirmation of a roster, and the crediting it ran.',
-    authScopes: { authenticated: true },
+    extensions: audience.signedIn,
     fields: (t) => ({
       confirmation: t.field({
         type: ConfirmationRef,

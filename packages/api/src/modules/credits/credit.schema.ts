@@ -1,6 +1,6 @@
 import type { Certificate, CreditEntry } from '../../loaders';
 import { loadAll } from '../../loaders';
-import { builder } from '../../builder';
+import { audience, builder } from '../../builder';
 import { parseIntId } from '../ids';
 import { ActivityRef } from '../activities/activity.schema';
 import { CertificateKindEnum, LedgerEntryKindEnum } from '../enums';
@@ -11,7 +11,7 @@ import { TeacherRef } from '../teachers/teacher.schema';
 export const CreditEntryRef = builder.objectRef<CreditEntry>('CreditEntry');
 
 builder.node(CreditEntryRef, {
-  authScopes: { authenticated: true },
+  extensions: audience.signedIn,
   id: { resolve: (entry) => entry.id, parse: parseIntId },
   loadMany: (ids, context) => loadAll(context.loaders.creditEntry, ids),
   description:
@@ -63,7 +63,7 @@ builder.node(CreditEntryRef, {
 export const CertificateRef = builder.objectRef<Certificate>('Certificate');
 
 builder.node(CertificateRef, {
-  authScopes: { authenticated: true },
+  extensions: audience.signedIn,
   id: { resolve: (certificate) => certificate.id, parse: parseIntId },
   loadMany: (ids, context) => loadAll(context.loaders.certificate, ids),
   description: 'A certificate issued to a teacher; anyone can check it with its verification code.',

@@ -1,6 +1,6 @@
 import type { RequirementPolicy } from '../../loaders';
 import { loadAll } from '../../loaders';
-import { builder } from '../../builder';
+import { audience, builder } from '../../builder';
 import { parseIntId } from '../ids';
 import { RegionRef, regionOf } from '../organizations/organization.schema';
 
@@ -10,7 +10,7 @@ const CategoryHoursRef = builder.objectRef<{ category: string; hours: number }>(
   'CategoryHoursRule',
 );
 CategoryHoursRef.implement({
-  authScopes: { authenticated: true },
+  extensions: audience.signedIn,
   description: 'Hours set for one credit category by a policy.',
   fields: (t) => ({
     category: t.exposeString('category', { description: 'Credit category code.' }),
@@ -20,7 +20,7 @@ CategoryHoursRef.implement({
 
 const ConversionFactorRef = builder.objectRef<{ key: string; factor: number }>('ConversionFactor');
 ConversionFactorRef.implement({
-  authScopes: { authenticated: true },
+  extensions: audience.signedIn,
   description: 'How awarded hours of one kind convert into credit hours under a policy.',
   fields: (t) => ({
     key: t.exposeString('key', {
@@ -38,7 +38,7 @@ const entries = (record: Record<string, number>) =>
     .map(([category, hours]) => ({ category, hours }));
 
 builder.node(RequirementPolicyRef, {
-  authScopes: { authenticated: true },
+  extensions: audience.signedIn,
   id: { resolve: (policy) => policy.id, parse: parseIntId },
   loadMany: (ids, context) => loadAll(context.loaders.requirementPolicy, ids),
   description:

@@ -1,5 +1,5 @@
 import type { Activity, Teacher } from '@registry/db';
-import { builder } from '../../builder';
+import { audience, builder } from '../../builder';
 import type { ReasonView } from '../../errors';
 import { ActivityRef } from '../activities/activity.schema';
 import { EligibilityReasonRef } from '../errors/error.schema';
@@ -17,7 +17,7 @@ interface Explanation {
 const EligibilityExplanationRef = builder.objectRef<Explanation>('EligibilityExplanation');
 
 EligibilityExplanationRef.implement({
-  authScopes: { authenticated: true },
+  extensions: audience.signedIn,
   description:
     'Whether one teacher may take part in one activity, with every reason why not (profile, seats, clashing sessions, already completed).',
   fields: (t) => ({

@@ -19,7 +19,7 @@ import {
   type RosterRefusal,
 } from '@registry/domain';
 import type { Kysely } from 'kysely';
-import { builder } from '../../builder';
+import { audience, builder } from '../../builder';
 import { auditChange } from '../audit';
 import type { Context } from '../../context';
 import {
@@ -114,7 +114,7 @@ interface EnrollTeachersResult {
 }
 
 const EnrollmentOutcomeRef = builder.objectRef<EnrollmentOutcome>('EnrollmentOutcome').implement({
-  authScopes: { authenticated: true },
+  extensions: audience.signedIn,
   description: 'What happened to one teacher of an enrollment list.',
   fields: (t) => ({
     given: t.exposeString('given', {
@@ -148,7 +148,7 @@ const EnrollmentOutcomeRef = builder.objectRef<EnrollmentOutcome>('EnrollmentOut
 const EnrollTeachersResultRef = builder
   .objectRef<EnrollTeachersResult>('EnrollTeachersResult')
   .implement({
-    authScopes: { authenticated: true },
+    extensions: audience.signedIn,
     description:
       'The answer for every teacher of the list, in the order given. Eligible teachers were enrolled; the others are listed with every reason.',
     fields: (t) => ({
@@ -485,7 +485,7 @@ interface Decided {
 }
 
 const DecideEligibilityResultRef = builder.objectRef<Decided>('DecideEligibilityResult').implement({
-  authScopes: { authenticated: true },
+  extensions: audience.signedIn,
   description: 'The enrollments as decided, in the order of the decisions.',
   fields: (t) => ({
     enrollments: t.field({

@@ -6,7 +6,7 @@ import {
 } from '@registry/db';
 import type { Enrollment } from '../../loaders';
 import { loadAll } from '../../loaders';
-import { builder } from '../../builder';
+import { audience, builder } from '../../builder';
 import { ActivityRef } from '../activities/activity.schema';
 import { AssessmentResultEnum, EnrollmentSourceEnum, EnrollmentStatusEnum } from '../enums';
 import { localIdOf, parseIntId } from '../ids';
@@ -23,7 +23,7 @@ import { TeacherRef } from '../teachers/teacher.schema';
 export const EnrollmentRef = builder.objectRef<Enrollment>('Enrollment');
 
 builder.node(EnrollmentRef, {
-  authScopes: { authenticated: true },
+  extensions: audience.signedIn,
   description:
     'A teacher on an activity’s roster: how they got there, whether their school confirmed their eligibility, and how they were assessed.',
   id: { resolve: (enrollment) => enrollment.id, parse: parseIntId },

@@ -1,4 +1,4 @@
-import { builder } from '../../builder';
+import { audience, builder } from '../../builder';
 import type { RegistryError } from '../../errors';
 import {
   ConflictError,
@@ -15,7 +15,7 @@ import {
 export const UserErrorInterface = builder.interfaceRef<RegistryError>('UserError').implement({
   description: 'An expected failure of a mutation. Nothing was changed.',
   // Errors answer the caller about their own request; the mutation's scope already ran.
-  authScopes: { public: true },
+  extensions: audience.anyone,
   fields: (t) => ({
     code: t.string({
       description:
@@ -31,7 +31,7 @@ export const UserErrorInterface = builder.interfaceRef<RegistryError>('UserError
 
 const FieldIssueRef = builder.objectRef<FieldIssue>('FieldIssue').implement({
   description: 'One problem with one input field.',
-  authScopes: { public: true },
+  extensions: audience.anyone,
   fields: (t) => ({
     path: t.stringList({
       description: 'Path of the field in the input, e.g. ["input", "username"].',
@@ -51,7 +51,7 @@ function errorType<T extends RegistryError>(
   description: string,
 ) {
   builder.objectType(errorClass, {
-    authScopes: { public: true },
+    extensions: audience.anyone,
     name,
     description,
     interfaces: [UserErrorInterface] as never,
@@ -62,7 +62,7 @@ function errorType<T extends RegistryError>(
 
 builder.objectType(ValidationError, {
   name: 'ValidationError',
-  authScopes: { public: true },
+  extensions: audience.anyone,
   description: 'Some input fields are not valid; each issue names its field.',
   interfaces: [UserErrorInterface],
   isTypeOf: (value) => value instanceof ValidationError,
@@ -91,7 +91,7 @@ errorType(
 export const EligibilityReasonRef = builder.objectRef<ReasonView>('EligibilityReason').implement({
   description:
     'One reason a teacher may not take part in an activity, in words a school administrator understands.',
-  authScopes: { public: true },
+  extensions: audience.anyone,
   fields: (t) => ({
     code: t.string({
       description:
@@ -107,7 +107,7 @@ export const EligibilityReasonRef = builder.objectRef<ReasonView>('EligibilityRe
 
 builder.objectType(NotEligibleError, {
   name: 'NotEligibleError',
-  authScopes: { public: true },
+  extensions: audience.anyone,
   description: 'The teacher does not meet the activity’s conditions; every reason is listed.',
   interfaces: [UserErrorInterface] as never,
   isTypeOf: (value) => value instanceof NotEligibleError,
@@ -122,7 +122,7 @@ builder.objectType(NotEligibleError, {
 
 builder.objectType(TooManyAttemptsError, {
   name: 'TooManyAttemptsError',
-  authScopes: { public: true },
+  extensions: audience.anyone,
   description: 'Sign-in is paused for this account or address after repeated failures.',
   interfaces: [UserErrorInterface] as never,
   isTypeOf: (value) => value instanceof TooManyAttemptsError,

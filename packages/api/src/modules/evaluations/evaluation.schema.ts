@@ -1,6 +1,6 @@
 import { findEvaluationsByEnrollmentIds, type Evaluation } from '@registry/db';
 import DataLoader from 'dataloader';
-import { builder } from '../../builder';
+import { audience, builder } from '../../builder';
 import type { Context } from '../../context';
 import { EnrollmentRef } from '../enrollments/enrollment.schema';
 
@@ -26,7 +26,7 @@ export function evaluationOfEnrollment(context: Context) {
 }
 
 EvaluationRef.implement({
-  authScopes: { authenticated: true },
+  extensions: audience.signedIn,
   description:
     'A participant’s rating of an activity after it closed, once per enrollment. Visible with the enrollment.',
   fields: (t) => ({

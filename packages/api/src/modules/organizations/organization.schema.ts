@@ -1,6 +1,6 @@
 import type { CreditCategory, Organization, Region } from '../../loaders';
 import { loadAll } from '../../loaders';
-import { builder } from '../../builder';
+import { audience, builder } from '../../builder';
 import { OrganizationKindEnum, RegionKindEnum } from '../enums';
 import {
   countOrganizations,
@@ -19,7 +19,7 @@ export const CreditCategoryRef = builder.objectRef<CreditCategory>('CreditCatego
 
 builder.node(RegionRef, {
   // Directory and sign-in data: its root fields decide who reaches it.
-  authScopes: { public: true },
+  extensions: audience.anyone,
   description: 'A province, city or district. Requirement policies and activities hang here.',
   id: { resolve: (region) => region.id, parse: parseIntId },
   loadMany: (ids, context) => loadAll(context.loaders.region, ids),
@@ -39,7 +39,7 @@ builder.node(RegionRef, {
 
 builder.node(OrganizationRef, {
   // Directory and sign-in data: its root fields decide who reaches it.
-  authScopes: { public: true },
+  extensions: audience.anyone,
   description: 'An education office, a training institution or a school.',
   id: { resolve: (organization) => organization.id, parse: parseIntId },
   loadMany: (ids, context) => loadAll(context.loaders.organization, ids),
@@ -64,7 +64,7 @@ builder.node(OrganizationRef, {
 });
 
 builder.objectType(CreditCategoryRef, {
-  authScopes: { authenticated: true },
+  extensions: audience.signedIn,
   description:
     'A credit category such as school-based study; requirement minimums and caps are per category.',
   fields: (t) => ({

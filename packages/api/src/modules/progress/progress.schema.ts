@@ -6,7 +6,7 @@ import {
 import { progressStatuses, type CategoryProgress, type ProgressLine } from '@registry/domain';
 import DataLoader from 'dataloader';
 import { GraphQLError } from 'graphql';
-import { builder } from '../../builder';
+import { audience, builder } from '../../builder';
 import type { Context } from '../../context';
 import { ActivityRef } from '../activities/activity.schema';
 import { RequirementPolicyRef } from '../credits/policy.schema';
@@ -114,7 +114,7 @@ const UncreditedReasonCodeEnum = builder.enumType('UncreditedReasonCode', {
 });
 
 const UncreditedReasonRef = builder.objectRef<UncreditedReason>('UncreditedReason').implement({
-  authScopes: { authenticated: true },
+  extensions: audience.signedIn,
   description: 'One reason an enrollment did not credit, for programs and for people.',
   fields: (t) => ({
     code: t.field({
@@ -132,7 +132,7 @@ const UncreditedReasonRef = builder.objectRef<UncreditedReason>('UncreditedReaso
 const UncreditedEnrollmentRef = builder
   .objectRef<UncreditedEnrollment>('UncreditedEnrollment')
   .implement({
-    authScopes: { authenticated: true },
+    extensions: audience.signedIn,
     description:
       'An enrollment of the cycle without credit on the ledger: still under way, awaiting its award, or not completed, with every reason.',
     fields: (t) => ({
@@ -164,7 +164,7 @@ const UncreditedEnrollmentRef = builder
   });
 
 const ProgressLineRef = builder.objectRef<ProgressLine>('ProgressLine').implement({
-  authScopes: { authenticated: true },
+  extensions: audience.signedIn,
   description: 'One requirement of a cycle against the ledger.',
   fields: (t) => ({
     required: t.exposeFloat('required', { description: 'Hours the policy asks for; 0 = none.' }),
@@ -182,7 +182,7 @@ const ProgressLineRef = builder.objectRef<ProgressLine>('ProgressLine').implemen
 });
 
 const CategoryProgressRef = builder.objectRef<CategoryProgress>('CategoryProgress').implement({
-  authScopes: { authenticated: true },
+  extensions: audience.signedIn,
   description: 'One credit category of a cycle against its minimum and cap.',
   fields: (t) => ({
     code: t.exposeString('category', { description: 'Credit category code.' }),
@@ -210,7 +210,7 @@ const CategoryProgressRef = builder.objectRef<CategoryProgress>('CategoryProgres
 });
 
 const RequirementProgressRef = builder.objectRef<TeacherProgress>('RequirementProgress').implement({
-  authScopes: { authenticated: true },
+  extensions: audience.signedIn,
   description:
     'A teacher’s transcript for one cycle against the requirement policy: a sum over the ledger, never a stored counter.',
   fields: (t) => ({

@@ -1,5 +1,5 @@
 import { reportDimensions, type ReportDimension } from '@registry/db';
-import { builder } from '../../builder';
+import { audience, builder } from '../../builder';
 import { ActivityLevelEnum } from '../enums';
 import {
   CreditCategoryRef,
@@ -42,7 +42,7 @@ const numericId = (row: ActivityFiguresRow, dimension: ReportDimension) =>
   row.dimension === dimension ? Number(row.key) : null;
 
 const ActivityFiguresRef = builder.objectRef<ActivityFiguresRow>('ActivityFigures').implement({
-  authScopes: { authenticated: true },
+  extensions: audience.signedIn,
   description:
     'Activities ending in the period and what came of them, for one region, provider, category, level or period, over what the caller may see.',
   fields: (t) => ({
@@ -116,7 +116,7 @@ const ActivityFiguresRef = builder.objectRef<ActivityFiguresRow>('ActivityFigure
 });
 
 const TeacherBehindRef = builder.objectRef<TeacherBehind>('TeacherBehind').implement({
-  authScopes: { authenticated: true },
+  extensions: audience.signedIn,
   description: 'A teacher behind the pace of their cycle’s requirement on the report date.',
   fields: (t) => ({
     teacher: t.field({

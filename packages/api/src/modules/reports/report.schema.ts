@@ -1,5 +1,5 @@
 import { creditHoursByCategory, participationByMonth, type ReportPeriod } from '@registry/db';
-import { builder } from '../../builder';
+import { audience, builder } from '../../builder';
 import { CreditCategoryRef } from '../organizations/organization.schema';
 import { reportPeriod } from './report-period';
 
@@ -14,7 +14,7 @@ const CategoryTotalRef = builder.objectRef<{ category: string; hours: number; te
   'CategoryTotal',
 );
 CategoryTotalRef.implement({
-  authScopes: { authenticated: true },
+  extensions: audience.signedIn,
   description: 'Net credit hours of one category in a report.',
   fields: (t) => ({
     hours: t.exposeFloat('hours', { description: 'Awards plus adjustments minus revocations.' }),
@@ -34,7 +34,7 @@ const MonthlyParticipationRef = builder.objectRef<{
   teachers: number;
 }>('MonthlyParticipation');
 MonthlyParticipationRef.implement({
-  authScopes: { authenticated: true },
+  extensions: audience.signedIn,
   description: 'Participation in activities starting in one month.',
   fields: (t) => ({
     month: t.expose('month', { type: 'Date', description: 'First day of the month.' }),
@@ -46,7 +46,7 @@ MonthlyParticipationRef.implement({
 });
 
 CreditReportRef.implement({
-  authScopes: { authenticated: true },
+  extensions: audience.signedIn,
   description:
     'Figures for a period over what the caller may see: an office its region, a school its teachers, an institution its activities.',
   fields: (t) => ({

@@ -1,6 +1,6 @@
 import type { Session } from '../../loaders';
 import { loadAll } from '../../loaders';
-import { builder } from '../../builder';
+import { audience, builder } from '../../builder';
 import { SessionModeEnum } from '../enums';
 import { parseIntId } from '../ids';
 import { TrainerRef } from '../trainers/trainer.schema';
@@ -8,7 +8,7 @@ import { TrainerRef } from '../trainers/trainer.schema';
 export const SessionRef = builder.objectRef<Session>('Session');
 
 builder.node(SessionRef, {
-  authScopes: { authenticated: true },
+  extensions: audience.signedIn,
   description: 'One dated meeting or online study block of an activity.',
   id: { resolve: (session) => session.id, parse: parseIntId },
   loadMany: (ids, context) => loadAll(context.loaders.session, ids),

@@ -1,7 +1,7 @@
 import { countTeachers, findTeachers, type TeacherFilter } from '@registry/db';
 import type { Teacher } from '../../loaders';
 import { loadAll } from '../../loaders';
-import { builder } from '../../builder';
+import { audience, builder } from '../../builder';
 import { RoleTagEnum, StageEnum } from '../enums';
 import { localIdOf, parseIntId } from '../ids';
 import { OrganizationRef } from '../organizations/organization.schema';
@@ -10,7 +10,7 @@ import { connectionOf, pageOf, rethrowCursorAsync } from '../pagination';
 export const TeacherRef = builder.objectRef<Teacher>('Teacher');
 
 builder.node(TeacherRef, {
-  authScopes: { authenticated: true },
+  extensions: audience.signedIn,
   description:
     'A teacher whose continuing education the registry records. Visible to the offices above their school, their school, themself, and the institutions and trainers of activities they take part in.',
   id: { resolve: (teacher) => teacher.id, parse: parseIntId },

@@ -1,7 +1,7 @@
 import { countTrainers, findTrainers, type TrainerFilter } from '@registry/db';
 import type { Trainer } from '../../loaders';
 import { loadAll } from '../../loaders';
-import { builder } from '../../builder';
+import { audience, builder } from '../../builder';
 import { TrainerKindEnum } from '../enums';
 import { localIdOf, parseIntId } from '../ids';
 import { OrganizationRef } from '../organizations/organization.schema';
@@ -10,7 +10,7 @@ import { connectionOf, pageOf, rethrowCursorAsync } from '../pagination';
 export const TrainerRef = builder.objectRef<Trainer>('Trainer');
 
 builder.node(TrainerRef, {
-  authScopes: { authenticated: true },
+  extensions: audience.signedIn,
   description:
     'A person who teaches or tutors: expert, famous teacher, backbone teacher or mentor.',
   id: { resolve: (trainer) => trainer.id, parse: parseIntId },
