@@ -50,6 +50,11 @@ export function urlOf(database: string): string {
   return url.toString();
 }
 
+/** Writes every dirty page out and waits for it (CHECKPOINT), so measuring starts on a quiet disk. */
+export async function settleDatabase(url: string): Promise<void> {
+  await withClient(url, (client) => client.query('checkpoint'));
+}
+
 async function withClient<T>(url: string, work: (client: pg.Client) => Promise<T>): Promise<T> {
   const client = new pg.Client({ connectionString: url });
   await client.connect();

@@ -15,7 +15,14 @@ import pg from 'pg';
 import { from as copyFrom } from 'pg-copy-streams';
 import { pipeline } from 'node:stream/promises';
 import { Readable } from 'node:stream';
-import { dropDatabase, ensureDataset, scaleFor, urlOf, type DatasetReport } from './dataset';
+import {
+  dropDatabase,
+  ensureDataset,
+  scaleFor,
+  settleDatabase,
+  urlOf,
+  type DatasetReport,
+} from './dataset';
 import { prepareFixtures, type Fixtures } from './fixtures';
 import { runLoad, type LoadResult, type RequestSpec } from './load';
 import {
@@ -191,6 +198,10 @@ async function main(): Promise<void> {
     importSessions: 10,
     tag: runTag,
   });
+  // Generation and fixtures leave gigabytes of dirty pages: write them out now, so the first
+  // server measured does not share the machine with the checkpointer (it did: W1's first
+  // server ran a third slower than the same code measured a minute later).
+  await settleDatabase(databaseUrl);
   log(
     `fixtures: ${fixtures.pools.activityIds.length} activities, ${fixtures.rosters.length} rosters, W6 ${fixtures.w6.enrollments.length}×${fixtures.w6.sessions.length}, W7 ${fixtures.w7.enrollments.length} participants in ${fixtures.w7.schoolIds.length} schools`,
   );
