@@ -10,6 +10,8 @@ import {
 import { sql, type Kysely, type Selectable } from 'kysely';
 import type { ZodType } from 'zod';
 import type { Activities, DB } from '../generated/database';
+import { intArray } from './array-parameters';
+import { compiledOnce, visibilityKey } from './compiled-once';
 import { toOrganization, type Organization } from './organization.repository';
 import { decodeCursor, encodeCursor, type Page, type PageRequest } from './pagination';
 import { activityVisible, type Visibility } from './visibility';
@@ -219,16 +221,22 @@ export async function findActivitiesWithProvidersByIds(
   ids: ReadonlyArray<number>,
 ): Promise<Array<{ activity: Activity; provider: Organization }>> {
   if (ids.length === 0) return [];
-  const rows = await db
-    .selectFrom('activities')
-    .innerJoin('organizations as provider', 'provider.id', 'activities.provider_id')
-    .selectAll('activities')
-    .select(providerColumns)
-    .where('activities.id', 'in', ids)
-    .where((eb) => activityVisible(eb, visibility))
-    .execute();
+  const rows = await activitiesWithProvidersByIds(db, visibility, { ids: intArray(ids) });
   return rows.map((row) => ({ activity: toActivity(row), provider: providerOf(row) }));
 }
+
+const activitiesWithProvidersByIds = compiledOnce({
+  placeholders: ['ids'],
+  shapeKey: visibilityKey,
+  build: (db, p, visibility: Visibility) =>
+    db
+      .selectFrom('activities')
+      .innerJoin('organizations as provider', 'provider.id', 'activities.provider_id')
+      .selectAll('activities')
+      .select(providerColumns)
+      .where('activities.id', '=', sql<number>`any(${p.ids}::int4[])`)
+      .where((eb) => activityVisible(eb, visibility)),
+});
 
 /** The provider's columns beside an activity's, prefixed, for one join instead of a lookup. */
 const providerColumns = [

@@ -3,6 +3,8 @@ import { categoryHoursSchema, conversionFactorsSchema } from '@registry/domain';
 import { sql, type Kysely, type Selectable } from 'kysely';
 import type { Confirmations, DB, RequirementPolicies } from '../generated/database';
 import { containsPattern } from './activity.repository';
+import { intArray } from './array-parameters';
+import { compiledOnce } from './compiled-once';
 import type { Organization, Region } from './organization.repository';
 import { decodeCursor, encodeCursor, type Page, type PageRequest } from './pagination';
 import { activityVisible, type Visibility } from './visibility';
@@ -161,13 +163,19 @@ export async function findRequirementPoliciesByIds(
   ids: ReadonlyArray<number>,
 ): Promise<RequirementPolicy[]> {
   if (ids.length === 0) return [];
-  const rows = await db
-    .selectFrom('requirement_policies')
-    .selectAll()
-    .where('id', 'in', ids)
-    .execute();
+  const rows = await requirementPoliciesByIds(db, null, { ids: intArray(ids) });
   return rows.map(toPolicy);
 }
+
+const requirementPoliciesByIds = compiledOnce({
+  placeholders: ['ids'],
+  shapeKey: () => '',
+  build: (db, p) =>
+    db
+      .selectFrom('requirement_policies')
+      .selectAll()
+      .where('id', '=', sql<number>`any(${p.ids}::int4[])`),
+});
 
 function toPolicy(row: Selectable<RequirementPolicies>): RequirementPolicy {
   return {

@@ -16,6 +16,7 @@ import type {
   Enrollments,
 } from '../generated/database';
 import { intArray } from './array-parameters';
+import { compiledOnce, visibilityKey } from './compiled-once';
 import { decodeCursor, encodeCursor, type Page, type PageRequest } from './pagination';
 import {
   certificateVisible,
@@ -300,31 +301,11 @@ export async function findAttendancePagesBySessionIds(
   after: number | null,
 ): Promise<Map<number, ChildPage<AttendanceRecord>>> {
   if (sessionIds.length === 0) return new Map();
-  const rows = await db
-    .selectFrom(
-      sql<{ session_id: number }>`unnest(${intArray(sessionIds)}::int4[])`.as<'s'>(
-        sql`s(session_id)`,
-      ),
-    )
-    .innerJoinLateral(
-      (eb) =>
-        eb
-          .selectFrom('attendance')
-          .selectAll('attendance')
-          .whereRef('attendance.session_id', '=', 's.session_id')
-          .$if(after !== null, (q) => q.where('attendance.id', '>', after!))
-          .where((inner) =>
-            attendanceVisible(inner as unknown as ExpressionBuilder<DB, 'attendance'>, visibility),
-          )
-          .orderBy('attendance.id')
-          .limit(first + 1)
-          .as('a'),
-      (join) => join.onTrue(),
-    )
-    .selectAll('a')
-    .orderBy('a.session_id')
-    .orderBy('a.id')
-    .execute();
+  const rows = await attendancePagesBySessionIds(
+    db,
+    { visibility, afterGiven: after !== null },
+    { ids: intArray(sessionIds), after: after ?? 0, limit: first + 1 },
+  );
   // Rows come grouped by session, in id order: a row's position is its rank in its group.
   let position = 0;
   let previous: number | null = null;
@@ -338,6 +319,37 @@ export async function findAttendancePagesBySessionIds(
     first,
   );
 }
+
+/** One page per session as a LATERAL, compiled once per visibility and cursor presence. */
+const attendancePagesBySessionIds = compiledOnce({
+  placeholders: ['ids', 'after', 'limit'],
+  shapeKey: ({ visibility, afterGiven }: { visibility: Visibility; afterGiven: boolean }) =>
+    `${afterGiven}${visibilityKey(visibility)}`,
+  build: (db, p, { visibility, afterGiven }) =>
+    db
+      .selectFrom(sql<{ session_id: number }>`unnest(${p.ids}::int4[])`.as<'s'>(sql`s(session_id)`))
+      .innerJoinLateral(
+        (eb) =>
+          eb
+            .selectFrom('attendance')
+            .selectAll('attendance')
+            .whereRef('attendance.session_id', '=', 's.session_id')
+            .$if(afterGiven, (q) => q.where('attendance.id', '>', sql<number>`${p.after}`))
+            .where((inner) =>
+              attendanceVisible(
+                inner as unknown as ExpressionBuilder<DB, 'attendance'>,
+                visibility,
+              ),
+            )
+            .orderBy('attendance.id')
+            .limit(sql<number>`${p.limit}`)
+            .as('a'),
+        (join) => join.onTrue(),
+      )
+      .selectAll('a')
+      .orderBy('a.session_id')
+      .orderBy('a.id'),
+});
 
 export interface CreditEntry {
   id: number;
@@ -362,15 +374,21 @@ export async function findCreditEntriesByTeacherIds(
   teacherIds: ReadonlyArray<number>,
 ): Promise<CreditEntry[]> {
   if (teacherIds.length === 0) return [];
-  const rows = await db
-    .selectFrom('credit_ledger')
-    .selectAll()
-    .where('teacher_id', 'in', teacherIds)
-    .where((eb) => ledgerVisible(eb, visibility))
-    .orderBy('id')
-    .execute();
+  const rows = await creditEntriesByTeacherIds(db, visibility, { ids: intArray(teacherIds) });
   return rows.map(toCreditEntry);
 }
+
+const creditEntriesByTeacherIds = compiledOnce({
+  placeholders: ['ids'],
+  shapeKey: visibilityKey,
+  build: (db, p, visibility: Visibility) =>
+    db
+      .selectFrom('credit_ledger')
+      .selectAll()
+      .where('teacher_id', '=', sql<number>`any(${p.ids}::int4[])`)
+      .where((eb) => ledgerVisible(eb, visibility))
+      .orderBy('id'),
+});
 
 function toCreditEntry(row: Selectable<CreditLedger>): CreditEntry {
   return {

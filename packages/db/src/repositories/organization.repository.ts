@@ -1,6 +1,8 @@
 import type { OrganizationKind, RegionKind } from '@registry/domain';
-import type { Kysely } from 'kysely';
+import { sql, type Kysely } from 'kysely';
 import type { DB } from '../generated/database';
+import { intArray } from './array-parameters';
+import { compiledOnce } from './compiled-once';
 
 export interface Organization {
   id: number;
@@ -32,9 +34,19 @@ export async function findOrganizationsByIds(
   ids: ReadonlyArray<number>,
 ): Promise<Organization[]> {
   if (ids.length === 0) return [];
-  const rows = await db.selectFrom('organizations').selectAll().where('id', 'in', ids).execute();
+  const rows = await organizationsByIds(db, null, { ids: intArray(ids) });
   return rows.map(toOrganization);
 }
+
+const organizationsByIds = compiledOnce({
+  placeholders: ['ids'],
+  shapeKey: () => '',
+  build: (db, p) =>
+    db
+      .selectFrom('organizations')
+      .selectAll()
+      .where('id', '=', sql<number>`any(${p.ids}::int4[])`),
+});
 
 export function toOrganization(row: {
   id: number;
@@ -77,11 +89,7 @@ export async function findCreditCategoriesByCodes(
   codes: ReadonlyArray<string>,
 ): Promise<CreditCategory[]> {
   if (codes.length === 0) return [];
-  const rows = await db
-    .selectFrom('credit_categories')
-    .selectAll()
-    .where('code', 'in', codes)
-    .execute();
+  const rows = await creditCategoriesByCodes(db, null, { codes: [...codes] });
   return rows.map((row) => ({ code: row.code, nameEn: row.name_en, nameZh: row.name_zh }));
 }
 
@@ -89,3 +97,13 @@ export async function findAllCreditCategories(db: Kysely<DB>): Promise<CreditCat
   const rows = await db.selectFrom('credit_categories').selectAll().orderBy('code').execute();
   return rows.map((row) => ({ code: row.code, nameEn: row.name_en, nameZh: row.name_zh }));
 }
+
+const creditCategoriesByCodes = compiledOnce({
+  placeholders: ['codes'],
+  shapeKey: () => '',
+  build: (db, p) =>
+    db
+      .selectFrom('credit_categories')
+      .selectAll()
+      .where('code', '=', sql<string>`any(${p.codes}::text[])`),
+});

@@ -11,6 +11,8 @@ import {
 } from '@registry/domain';
 import { sql, type Kysely } from 'kysely';
 import type { DB } from '../generated/database';
+import { intArray } from './array-parameters';
+import { compiledOnce } from './compiled-once';
 import { findRequirementPoliciesByIds, type RequirementPolicy } from './directory.repository';
 import { enrollmentVisible, ledgerVisible, teacherVisible, type Visibility } from './visibility';
 
@@ -128,19 +130,7 @@ export async function findProgressFactsByTeacherIds(
   for (const id of ids) out.set(id, { teacherId: id, policies: [], entries: [], enrollments: [] });
 
   // progress.binding-policies: the policies of the school's region and every region above it.
-  const bindings = await db
-    .selectFrom('teachers as t')
-    .innerJoin('organizations as o', 'o.id', 't.school_id')
-    .innerJoin('regions as r', 'r.id', 'o.region_id')
-    .innerJoin('regions as pr', (join) => join.on(sql<boolean>`r.path like pr.path || '%'`))
-    .innerJoin('requirement_policies as p', 'p.region_id', 'pr.id')
-    .select([
-      't.id as teacher_id',
-      'p.id as policy_id',
-      sql<number>`length(pr.path) - length(replace(pr.path, '/', '')) - 1`.as('depth'),
-    ])
-    .where('t.id', 'in', ids)
-    .execute();
+  const bindings = await bindingPolicies(db, null, { ids: intArray(ids) });
   const policies = new Map(
     (await findRequirementPoliciesByIds(db, [...new Set(bindings.map((b) => b.policy_id))])).map(
       (p) => [p.id, p],
@@ -295,3 +285,21 @@ export async function findProgressFactsByTeacherIds(
   }
   return out;
 }
+
+const bindingPolicies = compiledOnce({
+  placeholders: ['ids'],
+  shapeKey: () => '',
+  build: (db, p) =>
+    db
+      .selectFrom('teachers as t')
+      .innerJoin('organizations as o', 'o.id', 't.school_id')
+      .innerJoin('regions as r', 'r.id', 'o.region_id')
+      .innerJoin('regions as pr', (join) => join.on(sql<boolean>`r.path like pr.path || '%'`))
+      .innerJoin('requirement_policies as p', 'p.region_id', 'pr.id')
+      .select([
+        't.id as teacher_id',
+        'p.id as policy_id',
+        sql<number>`length(pr.path) - length(replace(pr.path, '/', '')) - 1`.as('depth'),
+      ])
+      .where('t.id', '=', sql<number>`any(${p.ids}::int4[])`),
+});

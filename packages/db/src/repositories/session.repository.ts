@@ -2,6 +2,8 @@ import type { SessionMode, TrainerKind } from '@registry/domain';
 import { sql, type Kysely, type Selectable } from 'kysely';
 import type { DB, Sessions, Trainers } from '../generated/database';
 import { containsPattern } from './activity.repository';
+import { intArray } from './array-parameters';
+import { compiledOnce, visibilityKey } from './compiled-once';
 import { decodeCursor, encodeCursor, type Page, type PageRequest } from './pagination';
 import { sessionVisible, trainerVisible, type Visibility } from './visibility';
 
@@ -73,16 +75,22 @@ export async function findSessionsByActivityIds(
   activityIds: ReadonlyArray<number>,
 ): Promise<Session[]> {
   if (activityIds.length === 0) return [];
-  const rows = await db
-    .selectFrom('sessions')
-    .select(sessionColumns)
-    .where('activity_id', 'in', activityIds)
-    .where((eb) => sessionVisible(eb, visibility))
-    .orderBy('activity_id')
-    .orderBy('sequence')
-    .execute();
+  const rows = await sessionsByActivityIds(db, visibility, { ids: intArray(activityIds) });
   return rows.map(toSession);
 }
+
+const sessionsByActivityIds = compiledOnce({
+  placeholders: ['ids'],
+  shapeKey: visibilityKey,
+  build: (db, p, visibility: Visibility) =>
+    db
+      .selectFrom('sessions')
+      .select(sessionColumns)
+      .where('activity_id', '=', sql<number>`any(${p.ids}::int4[])`)
+      .where((eb) => sessionVisible(eb, visibility))
+      .orderBy('activity_id')
+      .orderBy('sequence'),
+});
 
 export async function findSessionsByIds(
   db: Kysely<DB>,
@@ -105,18 +113,24 @@ export async function findTrainersBySessionIds(
   sessionIds: ReadonlyArray<number>,
 ): Promise<Array<Trainer & { sessionId: number }>> {
   if (sessionIds.length === 0) return [];
-  const rows = await db
-    .selectFrom('session_trainers')
-    .innerJoin('trainers', 'trainers.id', 'session_trainers.trainer_id')
-    .selectAll('trainers')
-    .select('session_trainers.session_id')
-    .where('session_trainers.session_id', 'in', sessionIds)
-    .orderBy('session_trainers.session_id')
-    .orderBy('session_trainers.role')
-    .orderBy('trainers.id')
-    .execute();
+  const rows = await trainersBySessionIds(db, null, { ids: intArray(sessionIds) });
   return rows.map((row) => ({ ...toTrainer(row), sessionId: row.session_id }));
 }
+
+const trainersBySessionIds = compiledOnce({
+  placeholders: ['ids'],
+  shapeKey: () => '',
+  build: (db, p) =>
+    db
+      .selectFrom('session_trainers')
+      .innerJoin('trainers', 'trainers.id', 'session_trainers.trainer_id')
+      .selectAll('trainers')
+      .select('session_trainers.session_id')
+      .where('session_trainers.session_id', '=', sql<number>`any(${p.ids}::int4[])`)
+      .orderBy('session_trainers.session_id')
+      .orderBy('session_trainers.role')
+      .orderBy('trainers.id'),
+});
 
 export async function findTrainersByIds(
   db: Kysely<DB>,

@@ -1,0 +1,129 @@
+import {
+  Kysely,
+  PostgresAdapter,
+  PostgresIntrospector,
+  PostgresQueryCompiler,
+  sql,
+  type CompiledQuery,
+  type DatabaseConnection,
+  type Driver,
+} from 'kysely';
+import { describe, expect, it } from 'vitest';
+import type { DB } from '../generated/database';
+import { compiledOnce } from './compiled-once';
+
+/** A Kysely whose driver records what it is asked to run and answers with no rows. */
+function recordingDb() {
+  const sent: Array<{ sql: string; parameters: readonly unknown[] }> = [];
+  const connection: DatabaseConnection = {
+    async executeQuery<R>(query: CompiledQuery) {
+      sent.push({ sql: query.sql, parameters: query.parameters });
+      return { rows: [] as R[] };
+    },
+    // eslint-disable-next-line require-yield
+    async *streamQuery() {
+      throw new Error('not used');
+    },
+  };
+  const driver: Driver = {
+    async init() {},
+    async acquireConnection() {
+      return connection;
+    },
+    async beginTransaction() {},
+    async commitTransaction() {},
+    async rollbackTransaction() {},
+    async releaseConnection() {},
+    async destroy() {},
+  };
+  const db = new Kysely<DB>({
+    dialect: {
+      createAdapter: () => new PostgresAdapter(),
+      createDriver: () => driver,
+      createIntrospector: (k) => new PostgresIntrospector(k),
+      createQueryCompiler: () => new PostgresQueryCompiler(),
+    },
+  });
+  return { db, sent };
+}
+
+describe('compiledOnce', () => {
+  it('builds once per shape and sends each call its own values in the placeholders', async () => {
+    const { db, sent } = recordingDb();
+    let builds = 0;
+    const byIds = compiledOnce({
+      placeholders: ['ids'],
+      shapeKey: (regionId: number) => String(regionId),
+      build: (db, p, regionId) => {
+        builds += 1;
+        return db
+          .selectFrom('activities')
+          .select('id')
+          .where('id', '=', sql<number>`any(${p.ids}::int4[])`)
+          .where('region_id', '=', regionId);
+      },
+    });
+    await byIds(db, 7, { ids: '{1,2}' });
+    await byIds(db, 7, { ids: '{3}' });
+    await byIds(db, 8, { ids: '{4}' });
+    expect(builds).toBe(2);
+    expect(sent.map((s) => s.parameters)).toEqual([
+      ['{1,2}', 7],
+      ['{3}', 7],
+      ['{4}', 8],
+    ]);
+    expect(sent[0]!.sql).toBe(
+      'select "id" from "activities" where "id" = any($1::int4[]) and "region_id" = $2',
+    );
+    expect(sent[1]!.sql).toBe(sent[0]!.sql);
+  });
+
+  it('lets a shape leave a placeholder out, and refuses one used twice', async () => {
+    const { db, sent } = recordingDb();
+    const page = compiledOnce({
+      placeholders: ['after', 'limit'],
+      shapeKey: (afterGiven: boolean) => String(afterGiven),
+      build: (db, p, afterGiven) =>
+        db
+          .selectFrom('activities')
+          .select('id')
+          .$if(afterGiven, (q) => q.where('id', '>', sql<number>`${p.after}`))
+          .limit(sql<number>`${p.limit}`),
+    });
+    await page(db, false, { after: 0, limit: 51 });
+    await page(db, true, { after: 90, limit: 21 });
+    expect(sent).toEqual([
+      { sql: 'select "id" from "activities" limit $1', parameters: [51] },
+      { sql: 'select "id" from "activities" where "id" > $1 limit $2', parameters: [90, 21] },
+    ]);
+
+    const twice = compiledOnce({
+      placeholders: ['id'],
+      shapeKey: () => '',
+      build: (db, p) =>
+        db
+          .selectFrom('activities')
+          .select('id')
+          .where('id', '=', sql<number>`${p.id}`)
+          .where('provider_id', '=', sql<number>`${p.id}`),
+    });
+    await expect(twice(db, null, { id: 1 })).rejects.toThrow(/placeholder appears twice/);
+  });
+
+  it('keeps at most maxShapes templates, rebuilding what it dropped', async () => {
+    const { db } = recordingDb();
+    let builds = 0;
+    const byRegion = compiledOnce({
+      placeholders: [],
+      shapeKey: (regionId: number) => String(regionId),
+      build: (db, _p, regionId) => {
+        builds += 1;
+        return db.selectFrom('activities').select('id').where('region_id', '=', regionId);
+      },
+      maxShapes: 2,
+    });
+    for (const regionId of [1, 2, 1, 2, 3, 1]) await byRegion(db, regionId, {});
+    // 1 and 2 built; 3 finds the cache full and starts it over; 1 is built again.
+    expect(builds).toBe(4);
+  });
+});
