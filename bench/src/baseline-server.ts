@@ -37,8 +37,8 @@ class Tally {
   }
 }
 
-const placeholders = (n: number, from = 1) =>
-  Array.from({ length: n }, (_, i) => `$${i + from}`).join(', ');
+/** Ids as one int4[] parameter in its text form, as the gateway sends them (intArray). */
+const ints = (ids: readonly number[]) => `{${ids.join(',')}}`;
 
 /**
  * Like the gateway's session cache (decision 0017): a token seen in the last 10 s
@@ -73,16 +73,14 @@ const iso = (v: unknown) => (v instanceof Date ? v.toISOString() : v);
 async function organizations(t: Tally, ids: number[]): Promise<Map<number, Row>> {
   const unique = [...new Set(ids)];
   if (unique.length === 0) return new Map();
-  const rows = await t.q(
-    `select * from "organizations" where "id" in (${placeholders(unique.length)})`,
-    unique,
-  );
+  const rows = await t.q(`select * from "organizations" where "id" = any($1::int4[])`, [
+    ints(unique),
+  ]);
   return new Map(rows.map((r) => [r.id as number, r]));
 }
 
 /** The activity loader's statement: activities with their providers' columns (prefixed). */
-const activitiesWithProviders = (placeholderList: string) =>
-  `select "activities".*, "provider"."kind" as "provider_kind", "provider"."code" as "provider_code", "provider"."name" as "provider_name", "provider"."region_id" as "provider_region_id", "provider"."stages" as "provider_stages", "provider"."is_rural" as "provider_is_rural" from "activities" inner join "organizations" as "provider" on "provider"."id" = "activities"."provider_id" where "activities"."id" in (${placeholderList}) and true`;
+const activitiesWithProviders = `select "activities".*, "provider"."kind" as "provider_kind", "provider"."code" as "provider_code", "provider"."name" as "provider_name", "provider"."region_id" as "provider_region_id", "provider"."stages" as "provider_stages", "provider"."is_rural" as "provider_is_rural" from "activities" inner join "organizations" as "provider" on "provider"."id" = "activities"."provider_id" where "activities"."id" = any($1::int4[]) and true`;
 
 const activityFields = (a: Row) => ({
   id: globalId('Activity', a.id as number),
@@ -99,7 +97,7 @@ const activityFields = (a: Row) => ({
 
 const handlers: Record<string, (t: Tally, input: Row) => Promise<unknown>> = {
   async W1(t, { id }) {
-    const [a] = await t.q(activitiesWithProviders('$1'), [id]);
+    const [a] = await t.q(activitiesWithProviders, [ints([id as number])]);
     if (!a) return { node: null };
     return {
       node: {
@@ -110,7 +108,9 @@ const handlers: Record<string, (t: Tally, input: Row) => Promise<unknown>> = {
   },
 
   async W2(t, { region }) {
-    const [r] = await t.q(`select * from "regions" where "id" in ($1)`, [region]);
+    const [r] = await t.q(`select * from "regions" where "id" = any($1::int4[])`, [
+      ints([region as number]),
+    ]);
     // The page joins its providers, as the gateway's findActivities does.
     const rows = await t.q(
       `select "activities".*, "provider"."kind" as "provider_kind", "provider"."code" as "provider_code", "provider"."name" as "provider_name", "provider"."region_id" as "provider_region_id", "provider"."stages" as "provider_stages", "provider"."is_rural" as "provider_is_rural" from "activities" inner join "organizations" as "provider" on "provider"."id" = "activities"."provider_id" where true and "activities"."status" in ($1) and "activities"."region_id" in (select "regions"."id" from "regions" where "regions"."path" like $2) order by "activities"."starts_on" desc, "activities"."id" desc limit $3`,
@@ -139,11 +139,11 @@ const handlers: Record<string, (t: Tally, input: Row) => Promise<unknown>> = {
   },
 
   async W3(t, { id }) {
-    const [a] = await t.q(activitiesWithProviders('$1'), [id]);
+    const [a] = await t.q(activitiesWithProviders, [ints([id as number])]);
     if (!a) return { node: null };
     const sessions = await t.q(
-      `select "id", "activity_id", "sequence", "title", "mode", "starts_at", "ends_at", "hours", "location", "online_min_minutes" from "sessions" where "activity_id" in ($1) and true order by "activity_id", "sequence"`,
-      [id],
+      `select "id", "activity_id", "sequence", "title", "mode", "starts_at", "ends_at", "hours", "location", "online_min_minutes" from "sessions" where "activity_id" = any($1::int4[]) and true order by "activity_id", "sequence"`,
+      [ints([id as number])],
     );
     const sessionIds = sessions.map((s) => s.id as number);
     const [trainers, attendance] =
@@ -151,27 +151,25 @@ const handlers: Record<string, (t: Tally, input: Row) => Promise<unknown>> = {
         ? [[], []]
         : await Promise.all([
             t.q(
-              `select "trainers".*, "session_trainers"."session_id" from "session_trainers" inner join "trainers" on "trainers"."id" = "session_trainers"."trainer_id" where "session_trainers"."session_id" in (${placeholders(sessionIds.length)}) order by "session_trainers"."session_id", "session_trainers"."role", "trainers"."id"`,
-              sessionIds,
+              `select "trainers".*, "session_trainers"."session_id" from "session_trainers" inner join "trainers" on "trainers"."id" = "session_trainers"."trainer_id" where "session_trainers"."session_id" = any($1::int4[]) order by "session_trainers"."session_id", "session_trainers"."role", "trainers"."id"`,
+              [ints(sessionIds)],
             ),
             t.q(
               `select "a".* from unnest($1::int4[]) as s(session_id) inner join lateral (select "attendance".* from "attendance" where "attendance"."session_id" = "s"."session_id" and true order by "attendance"."id" limit $2) as "a" on true order by "a"."session_id", "a"."id"`,
-              [sessionIds, 51],
+              [ints(sessionIds), 51],
             ),
           ]);
     const enrollmentIds = [...new Set(attendance.map((r) => r.enrollment_id as number))];
     const enrollments = enrollmentIds.length
-      ? await t.q(
-          `select * from "enrollments" where "id" in (${placeholders(enrollmentIds.length)}) and true`,
-          enrollmentIds,
-        )
+      ? await t.q(`select * from "enrollments" where "id" = any($1::int4[]) and true`, [
+          ints(enrollmentIds),
+        ])
       : [];
     const teacherIds = [...new Set(enrollments.map((e) => e.teacher_id as number))];
     const teachers = teacherIds.length
-      ? await t.q(
-          `select * from "teachers" where "id" in (${placeholders(teacherIds.length)}) and true`,
-          teacherIds,
-        )
+      ? await t.q(`select * from "teachers" where "id" = any($1::int4[]) and true`, [
+          ints(teacherIds),
+        ])
       : [];
     const schools = await organizations(
       t,
@@ -233,18 +231,22 @@ const handlers: Record<string, (t: Tally, input: Row) => Promise<unknown>> = {
   },
 
   async W4(t, { id, policy }) {
-    const [teacher] = await t.q(`select * from "teachers" where "id" in ($1) and true`, [id]);
+    const [teacher] = await t.q(`select * from "teachers" where "id" = any($1::int4[]) and true`, [
+      ints([id as number]),
+    ]);
     if (!teacher) return { node: null };
-    // A caller who sees every teacher needs no second visibility check of the teacher.
-    await t.q(
-      `select "t"."id" as "teacher_id", "p"."id" as "policy_id", length(pr.path) - length(replace(pr.path, '/', '')) - 1 as "depth" from "teachers" as "t" inner join "organizations" as "o" on "o"."id" = "t"."school_id" inner join "regions" as "r" on "r"."id" = "o"."region_id" inner join "regions" as "pr" on r.path like pr.path || '%' inner join "requirement_policies" as "p" on "p"."region_id" = "pr"."id" where "t"."id" in ($1)`,
-      [id],
-    );
     // Progress asks for ledger-based figures only, so the gateway reads no enrollments, and it
-    // sums the ledger the transcript's entries already read.
-    const [entries] = await Promise.all([
-      t.q(`select * from "credit_ledger" where "teacher_id" in ($1) and true order by "id"`, [id]),
-      t.q(`select * from "requirement_policies" where "id" in ($1)`, [policy]),
+    // sums the ledger the transcript's entries already read. A caller who sees every teacher
+    // needs no second visibility check of the teacher.
+    const [entries, bindings] = await Promise.all([
+      t.q(
+        `select * from "credit_ledger" where "teacher_id" = any($1::int4[]) and true order by "id"`,
+        [ints([id as number])],
+      ),
+      t.q(
+        `select "t"."id" as "teacher_id", "p"."id" as "policy_id", length(pr.path) - length(replace(pr.path, '/', '')) - 1 as "depth" from "teachers" as "t" inner join "organizations" as "o" on "o"."id" = "t"."school_id" inner join "regions" as "r" on "r"."id" = "o"."region_id" inner join "regions" as "pr" on r.path like pr.path || '%' inner join "requirement_policies" as "p" on "p"."region_id" = "pr"."id" where "t"."id" = any($1::int4[])`,
+        [ints([id as number])],
+      ),
     ]);
     const ledger = entries;
     const page = entries.slice(0, 50);
@@ -252,16 +254,17 @@ const handlers: Record<string, (t: Tally, input: Row) => Promise<unknown>> = {
       ...new Set(page.map((r) => r.activity_id as number | null).filter(Boolean)),
     ] as number[];
     const categories = [...new Set(ledger.map((r) => r.category as string))];
-    const [, activities] = await Promise.all([
+    const policyIds = [...new Set(bindings.map((b) => b.policy_id as number))];
+    const [, , activities] = await Promise.all([
       categories.length
-        ? t.q(
-            `select * from "credit_categories" where "code" in (${placeholders(categories.length)})`,
-            categories,
-          )
+        ? t.q(`select * from "credit_categories" where "code" = any($1::text[])`, [categories])
         : [],
-      activityIds.length
-        ? t.q(activitiesWithProviders(placeholders(activityIds.length)), activityIds)
+      policyIds.length
+        ? t.q(`select * from "requirement_policies" where "id" = any($1::int4[])`, [
+            ints(policyIds),
+          ])
         : [],
+      activityIds.length ? t.q(activitiesWithProviders, [ints(activityIds)]) : [],
     ]);
     const activityById = new Map(activities.map((a) => [a.id as number, a]));
     // Sums of the cycle by category: the arithmetic the transcript needs, nothing more.

@@ -151,14 +151,20 @@ export async function findEnrollmentsByIds(
   ids: ReadonlyArray<number>,
 ): Promise<Enrollment[]> {
   if (ids.length === 0) return [];
-  const rows = await db
-    .selectFrom('enrollments')
-    .selectAll()
-    .where('id', 'in', ids)
-    .where((eb) => enrollmentVisible(eb, visibility))
-    .execute();
+  const rows = await enrollmentsByIds(db, visibility, { ids: intArray(ids) });
   return rows.map(toEnrollment);
 }
+
+const enrollmentsByIds = compiledOnce({
+  placeholders: ['ids'],
+  shapeKey: visibilityKey,
+  build: (db, p, visibility: Visibility) =>
+    db
+      .selectFrom('enrollments')
+      .selectAll()
+      .where('id', '=', sql<number>`any(${p.ids}::int4[])`)
+      .where((eb) => enrollmentVisible(eb, visibility)),
+});
 
 export interface EnrollmentFilter {
   schoolIds?: ReadonlyArray<number> | null | undefined;

@@ -73,7 +73,7 @@ export async function findRegionsByIds(
   ids: ReadonlyArray<number>,
 ): Promise<Region[]> {
   if (ids.length === 0) return [];
-  const rows = await db.selectFrom('regions').selectAll().where('id', 'in', ids).execute();
+  const rows = await regionsByIds(db, null, { ids: intArray(ids) });
   return rows.map((row) => ({
     id: row.id,
     parentId: row.parent_id,
@@ -106,4 +106,14 @@ const creditCategoriesByCodes = compiledOnce({
       .selectFrom('credit_categories')
       .selectAll()
       .where('code', '=', sql<string>`any(${p.codes}::text[])`),
+});
+
+const regionsByIds = compiledOnce({
+  placeholders: ['ids'],
+  shapeKey: () => '',
+  build: (db, p) =>
+    db
+      .selectFrom('regions')
+      .selectAll()
+      .where('id', '=', sql<number>`any(${p.ids}::int4[])`),
 });
