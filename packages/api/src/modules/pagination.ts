@@ -53,6 +53,39 @@ export async function rethrowCursorAsync<T>(work: Promise<T>): Promise<T> {
   }
 }
 
+/**
+ * One edge of a page. Its cursor is encoded when a client reads it: most nested pages (a
+ * session's attendance, a teacher's ledger) are read without cursors, and encoding one for each
+ * of 500 edges was a twentieth of a nested read's CPU.
+ */
+export class Edge<T> {
+  constructor(
+    readonly node: T,
+    private readonly cursorOf: (row: T) => string,
+  ) {}
+
+  get cursor(): string {
+    return this.cursorOf(this.node);
+  }
+}
+
+/** Where a page starts and ends; the cursors, too, are encoded only when read. */
+class PageInfo<T> {
+  constructor(
+    readonly hasNextPage: boolean,
+    readonly hasPreviousPage: boolean,
+    private readonly edges: ReadonlyArray<Edge<T>>,
+  ) {}
+
+  get startCursor(): string | null {
+    return this.edges[0]?.cursor ?? null;
+  }
+
+  get endCursor(): string | null {
+    return this.edges.at(-1)?.cursor ?? null;
+  }
+}
+
 /** The connection object for a page of rows; `totalCount` is computed only when selected. */
 export function connectionOf<T>(
   rows: T[],
@@ -61,17 +94,8 @@ export function connectionOf<T>(
   hadCursor: boolean,
   totalCount: () => Promise<number>,
 ) {
-  const edges = rows.map((node) => ({ cursor: cursorOf(node), node }));
-  return {
-    edges,
-    pageInfo: {
-      hasNextPage,
-      hasPreviousPage: hadCursor,
-      startCursor: edges[0]?.cursor ?? null,
-      endCursor: edges.at(-1)?.cursor ?? null,
-    },
-    totalCount,
-  };
+  const edges = rows.map((node) => new Edge(node, cursorOf));
+  return { edges, pageInfo: new PageInfo(hasNextPage, hadCursor, edges), totalCount };
 }
 
 /**

@@ -11,6 +11,7 @@ import { loadAll } from '../../loaders';
 import { audience, builder } from '../../builder';
 import { ActivityLevelEnum, ActivityStatusEnum, DeliveryModeEnum } from '../enums';
 import { localIdOf, parseIntId } from '../ids';
+import { connectionOf } from '../pagination';
 import {
   CreditCategoryRef,
   OrganizationRef,
@@ -200,17 +201,9 @@ builder.queryField('activities', (t) =>
         for (const activity of page.rows) context.loaders.activity.prime(activity.id, activity);
         for (const provider of page.providers)
           context.loaders.organization.prime(provider.id, provider);
-        const edges = page.rows.map((node) => ({ cursor: page.cursorOf(node), node }));
-        return {
-          edges,
-          pageInfo: {
-            hasNextPage: page.hasNextPage,
-            hasPreviousPage: Boolean(args.after),
-            startCursor: edges[0]?.cursor ?? null,
-            endCursor: edges.at(-1)?.cursor ?? null,
-          },
-          totalCount: () => countActivities(context.db, context.visibility, filter),
-        };
+        return connectionOf(page.rows, page.hasNextPage, page.cursorOf, Boolean(args.after), () =>
+          countActivities(context.db, context.visibility, filter),
+        );
       },
     },
     { name: 'ActivityConnection' },
