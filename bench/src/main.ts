@@ -199,8 +199,7 @@ async function main(): Promise<void> {
     tag: runTag,
   });
   // Generation and fixtures leave gigabytes of dirty pages: write them out now, so the first
-  // server measured does not share the machine with the checkpointer (it did: W1's first
-  // server ran a third slower than the same code measured a minute later).
+  // server measured does not share the machine with the checkpointer.
   await settleDatabase(databaseUrl);
   log(
     `fixtures: ${fixtures.pools.activityIds.length} activities, ${fixtures.rosters.length} rosters, W6 ${fixtures.w6.enrollments.length}×${fixtures.w6.sessions.length}, W7 ${fixtures.w7.enrollments.length} participants in ${fixtures.w7.schoolIds.length} schools`,

@@ -1,5 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
+import { audience } from './builder';
 import { printedSchema } from './printed-schema';
 
 describe('the committed schema file', () => {
@@ -82,7 +83,11 @@ describe('every part of the schema carries an auth scope or an audience', () => 
       }
       if (plumbing.test(type.name)) continue;
       const declared = audienceOf(type.extensions);
-      if (declared !== 'anyone' && declared !== 'signedIn' && !scopesOf(type.extensions)) {
+      if (
+        declared !== audience.anyone.audience &&
+        declared !== audience.signedIn.audience &&
+        !scopesOf(type.extensions)
+      ) {
         missing.push(type.name);
       }
     }
@@ -131,7 +136,8 @@ describe('every part of the schema carries an auth scope or an audience', () => 
       const type = schema.getType(name)!;
       if (!(isObjectType(type) || isInterfaceType(type)) || plumbing.test(name)) continue;
       if (scopesOf(type.extensions) && !admitsSignedOut(scopesOf(type.extensions))) continue;
-      if (audienceOf(type.extensions) !== 'anyone') leaks.push(`${name} via ${via}`);
+      if (audienceOf(type.extensions) !== audience.anyone.audience)
+        leaks.push(`${name} via ${via}`);
     }
     expect(leaks, 'signed-in types a signed-out caller can reach').toEqual([]);
     // The walk itself is live: the public roots lead to these.

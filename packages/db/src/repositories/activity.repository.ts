@@ -10,8 +10,7 @@ import {
 import { sql, type Kysely, type Selectable } from 'kysely';
 import type { ZodType } from 'zod';
 import type { Activities, DB } from '../generated/database';
-import { intArray } from './array-parameters';
-import { compiledOnce, visibilityKey } from './compiled-once';
+import { compiledByIds, visibilityKey } from './compiled-once';
 import { toOrganization, type Organization } from './organization.repository';
 import { decodeCursor, encodeCursor, type Page, type PageRequest } from './pagination';
 import { activityVisible, type Visibility } from './visibility';
@@ -221,20 +220,19 @@ export async function findActivitiesWithProvidersByIds(
   ids: ReadonlyArray<number>,
 ): Promise<Array<{ activity: Activity; provider: Organization }>> {
   if (ids.length === 0) return [];
-  const rows = await activitiesWithProvidersByIds(db, visibility, { ids: intArray(ids) });
+  const rows = await activitiesWithProvidersByIds(db, visibility, ids);
   return rows.map((row) => ({ activity: toActivity(row), provider: providerOf(row) }));
 }
 
-const activitiesWithProvidersByIds = compiledOnce({
-  placeholders: ['ids'],
+const activitiesWithProvidersByIds = compiledByIds({
   shapeKey: visibilityKey,
-  build: (db, p, visibility: Visibility) =>
+  build: (db, anyId, visibility: Visibility) =>
     db
       .selectFrom('activities')
       .innerJoin('organizations as provider', 'provider.id', 'activities.provider_id')
       .selectAll('activities')
       .select(providerColumns)
-      .where('activities.id', '=', sql<number>`any(${p.ids}::int4[])`)
+      .where('activities.id', '=', anyId)
       .where((eb) => activityVisible(eb, visibility)),
 });
 

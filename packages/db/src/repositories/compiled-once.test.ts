@@ -7,10 +7,12 @@ import {
   type CompiledQuery,
   type DatabaseConnection,
   type Driver,
+  type KyselyPlugin,
+  type QueryId,
 } from 'kysely';
 import { describe, expect, it } from 'vitest';
 import type { DB } from '../generated/database';
-import { compiledOnce } from './compiled-once';
+import { compiledByIds, compiledOnce } from './compiled-once';
 
 /** A Kysely whose driver records what it is asked to run and answers with no rows. */
 function recordingDb() {
@@ -125,5 +127,35 @@ describe('compiledOnce', () => {
     for (const regionId of [1, 2, 1, 2, 3, 1]) await byRegion(db, regionId, {});
     // 1 and 2 built; 3 finds the cache full and starts it over; 1 is built again.
     expect(builds).toBe(4);
+  });
+
+  it('reads by ids with one int4[] parameter, and passes both plugin hooks as a built query does', async () => {
+    const { db, sent } = recordingDb();
+    // The request's tally counts a statement in transformResult and times it from transformQuery.
+    const seen: Array<['query' | 'result', QueryId]> = [];
+    const plugin: KyselyPlugin = {
+      transformQuery: ({ node, queryId }) => {
+        seen.push(['query', queryId]);
+        return node;
+      },
+      transformResult: async ({ result, queryId }) => {
+        seen.push(['result', queryId]);
+        return result;
+      },
+    };
+    const byIds = compiledByIds({
+      build: (db, anyId) => db.selectFrom('activities').select('id').where('id', '=', anyId),
+    });
+    await byIds(db.withPlugin(plugin), null, [3, 1, 2]);
+    expect(sent).toEqual([
+      {
+        sql: 'select "id" from "activities" where "id" = any($1::int4[])',
+        parameters: ['{3,1,2}'],
+      },
+    ]);
+    // Building the template passes transformQuery once more; the statement sent passes both.
+    const [query, result] = seen.slice(-2);
+    expect([query![0], result![0]]).toEqual(['query', 'result']);
+    expect(result![1]).toBe(query![1]); // the same statement (query ids are compared by identity)
   });
 });

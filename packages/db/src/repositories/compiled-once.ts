@@ -1,5 +1,6 @@
 import { CompiledQuery, sql, type Compilable, type Kysely, type RawBuilder } from 'kysely';
 import type { DB } from '../generated/database';
+import { intArray } from './array-parameters';
 
 /** Where a per-call value goes in a statement: write `${p.name}` in the builder's SQL. */
 export type Placeholders<Names extends string> = { readonly [K in Names]: RawBuilder<unknown> };
@@ -28,12 +29,13 @@ interface Template {
  * per key, at most `maxShapes` (then all are dropped and rebuilt as asked: one per active
  * visibility, so a few hundred at most in practice).
  *
- * Statements run through `db.executeQuery`, so the request's plugins (the statement tally)
- * see them as any other.
+ * Statements pass through the request's plugins (the statement tally and its timing) as any
+ * built query does.
  */
 export function compiledOnce<Names extends string, Shape, Row>(options: {
   placeholders: readonly Names[];
-  shapeKey: (shape: Shape) => string;
+  /** Omitted for a statement with one shape. */
+  shapeKey?: (shape: Shape) => string;
   build: (db: Kysely<DB>, p: Placeholders<Names>, shape: Shape) => Compilable<Row>;
   maxShapes?: number;
 }): (db: Kysely<DB>, shape: Shape, values: Record<Names, unknown>) => Promise<Row[]> {
@@ -66,13 +68,33 @@ export function compiledOnce<Names extends string, Shape, Row>(options: {
   }
 
   return async (db, shape, values) => {
-    const key = options.shapeKey(shape);
+    const key = options.shapeKey?.(shape) ?? '';
     const template = templates.get(key) ?? templateFor(db, shape, key);
     const parameters = template.parameters.slice();
     for (const [index, name] of template.slots) parameters[index] = values[name as Names];
-    const result = await db.executeQuery<Row>(CompiledQuery.raw(template.sql, parameters));
+    const query = CompiledQuery.raw(template.sql, parameters);
+    // executeQuery skips the plugins' transformQuery, which a built query passes through; the
+    // request's tally times a statement from there (sqlMs in the request log).
+    db.getExecutor().transformQuery(query.query, query.queryId);
+    const result = await db.executeQuery<Row>(query);
     return result.rows;
   };
+}
+
+/**
+ * The common case: a read by ids, the ids as one int4[] parameter. `build` gets the condition's
+ * right-hand side (`any($n::int4[])`) to compare the key column with.
+ */
+export function compiledByIds<Shape, Row>(options: {
+  shapeKey?: (shape: Shape) => string;
+  build: (db: Kysely<DB>, anyId: RawBuilder<number>, shape: Shape) => Compilable<Row>;
+}): (db: Kysely<DB>, shape: Shape, ids: ReadonlyArray<number>) => Promise<Row[]> {
+  const statement = compiledOnce({
+    placeholders: ['ids'],
+    shapeKey: options.shapeKey,
+    build: (db, p, shape: Shape) => options.build(db, sql<number>`any(${p.ids}::int4[])`, shape),
+  });
+  return (db, shape, ids) => statement(db, shape, { ids: intArray(ids) });
 }
 
 /** The shape key of a caller's visibility: every value in it decides the SQL's filter. */

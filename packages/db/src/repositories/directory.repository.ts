@@ -3,8 +3,7 @@ import { categoryHoursSchema, conversionFactorsSchema } from '@registry/domain';
 import { sql, type Kysely, type Selectable } from 'kysely';
 import type { Confirmations, DB, RequirementPolicies } from '../generated/database';
 import { containsPattern } from './activity.repository';
-import { intArray } from './array-parameters';
-import { compiledOnce } from './compiled-once';
+import { compiledByIds } from './compiled-once';
 import type { Organization, Region } from './organization.repository';
 import { decodeCursor, encodeCursor, type Page, type PageRequest } from './pagination';
 import { activityVisible, type Visibility } from './visibility';
@@ -163,18 +162,12 @@ export async function findRequirementPoliciesByIds(
   ids: ReadonlyArray<number>,
 ): Promise<RequirementPolicy[]> {
   if (ids.length === 0) return [];
-  const rows = await requirementPoliciesByIds(db, null, { ids: intArray(ids) });
+  const rows = await requirementPoliciesByIds(db, null, ids);
   return rows.map(toPolicy);
 }
 
-const requirementPoliciesByIds = compiledOnce({
-  placeholders: ['ids'],
-  shapeKey: () => '',
-  build: (db, p) =>
-    db
-      .selectFrom('requirement_policies')
-      .selectAll()
-      .where('id', '=', sql<number>`any(${p.ids}::int4[])`),
+const requirementPoliciesByIds = compiledByIds({
+  build: (db, anyId) => db.selectFrom('requirement_policies').selectAll().where('id', '=', anyId),
 });
 
 function toPolicy(row: Selectable<RequirementPolicies>): RequirementPolicy {

@@ -16,7 +16,7 @@ import type {
   Enrollments,
 } from '../generated/database';
 import { intArray } from './array-parameters';
-import { compiledOnce, visibilityKey } from './compiled-once';
+import { compiledByIds, compiledOnce, visibilityKey } from './compiled-once';
 import { decodeCursor, encodeCursor, type Page, type PageRequest } from './pagination';
 import {
   certificateVisible,
@@ -151,18 +151,17 @@ export async function findEnrollmentsByIds(
   ids: ReadonlyArray<number>,
 ): Promise<Enrollment[]> {
   if (ids.length === 0) return [];
-  const rows = await enrollmentsByIds(db, visibility, { ids: intArray(ids) });
+  const rows = await enrollmentsByIds(db, visibility, ids);
   return rows.map(toEnrollment);
 }
 
-const enrollmentsByIds = compiledOnce({
-  placeholders: ['ids'],
+const enrollmentsByIds = compiledByIds({
   shapeKey: visibilityKey,
-  build: (db, p, visibility: Visibility) =>
+  build: (db, anyId, visibility: Visibility) =>
     db
       .selectFrom('enrollments')
       .selectAll()
-      .where('id', '=', sql<number>`any(${p.ids}::int4[])`)
+      .where('id', '=', anyId)
       .where((eb) => enrollmentVisible(eb, visibility)),
 });
 
@@ -380,18 +379,17 @@ export async function findCreditEntriesByTeacherIds(
   teacherIds: ReadonlyArray<number>,
 ): Promise<CreditEntry[]> {
   if (teacherIds.length === 0) return [];
-  const rows = await creditEntriesByTeacherIds(db, visibility, { ids: intArray(teacherIds) });
+  const rows = await creditEntriesByTeacherIds(db, visibility, teacherIds);
   return rows.map(toCreditEntry);
 }
 
-const creditEntriesByTeacherIds = compiledOnce({
-  placeholders: ['ids'],
+const creditEntriesByTeacherIds = compiledByIds({
   shapeKey: visibilityKey,
-  build: (db, p, visibility: Visibility) =>
+  build: (db, anyId, visibility: Visibility) =>
     db
       .selectFrom('credit_ledger')
       .selectAll()
-      .where('teacher_id', '=', sql<number>`any(${p.ids}::int4[])`)
+      .where('teacher_id', '=', anyId)
       .where((eb) => ledgerVisible(eb, visibility))
       .orderBy('id'),
 });

@@ -1,8 +1,7 @@
 import type { OrganizationKind, RegionKind } from '@registry/domain';
 import { sql, type Kysely } from 'kysely';
 import type { DB } from '../generated/database';
-import { intArray } from './array-parameters';
-import { compiledOnce } from './compiled-once';
+import { compiledByIds, compiledOnce } from './compiled-once';
 
 export interface Organization {
   id: number;
@@ -34,18 +33,12 @@ export async function findOrganizationsByIds(
   ids: ReadonlyArray<number>,
 ): Promise<Organization[]> {
   if (ids.length === 0) return [];
-  const rows = await organizationsByIds(db, null, { ids: intArray(ids) });
+  const rows = await organizationsByIds(db, null, ids);
   return rows.map(toOrganization);
 }
 
-const organizationsByIds = compiledOnce({
-  placeholders: ['ids'],
-  shapeKey: () => '',
-  build: (db, p) =>
-    db
-      .selectFrom('organizations')
-      .selectAll()
-      .where('id', '=', sql<number>`any(${p.ids}::int4[])`),
+const organizationsByIds = compiledByIds({
+  build: (db, anyId) => db.selectFrom('organizations').selectAll().where('id', '=', anyId),
 });
 
 export function toOrganization(row: {
@@ -73,7 +66,7 @@ export async function findRegionsByIds(
   ids: ReadonlyArray<number>,
 ): Promise<Region[]> {
   if (ids.length === 0) return [];
-  const rows = await regionsByIds(db, null, { ids: intArray(ids) });
+  const rows = await regionsByIds(db, null, ids);
   return rows.map((row) => ({
     id: row.id,
     parentId: row.parent_id,
@@ -100,7 +93,6 @@ export async function findAllCreditCategories(db: Kysely<DB>): Promise<CreditCat
 
 const creditCategoriesByCodes = compiledOnce({
   placeholders: ['codes'],
-  shapeKey: () => '',
   build: (db, p) =>
     db
       .selectFrom('credit_categories')
@@ -108,12 +100,6 @@ const creditCategoriesByCodes = compiledOnce({
       .where('code', '=', sql<string>`any(${p.codes}::text[])`),
 });
 
-const regionsByIds = compiledOnce({
-  placeholders: ['ids'],
-  shapeKey: () => '',
-  build: (db, p) =>
-    db
-      .selectFrom('regions')
-      .selectAll()
-      .where('id', '=', sql<number>`any(${p.ids}::int4[])`),
+const regionsByIds = compiledByIds({
+  build: (db, anyId) => db.selectFrom('regions').selectAll().where('id', '=', anyId),
 });

@@ -11,8 +11,7 @@ import {
 } from '@registry/domain';
 import { sql, type Kysely } from 'kysely';
 import type { DB } from '../generated/database';
-import { intArray } from './array-parameters';
-import { compiledOnce } from './compiled-once';
+import { compiledByIds } from './compiled-once';
 import { findRequirementPoliciesByIds, type RequirementPolicy } from './directory.repository';
 import { enrollmentVisible, ledgerVisible, teacherVisible, type Visibility } from './visibility';
 
@@ -130,7 +129,7 @@ export async function findProgressFactsByTeacherIds(
   for (const id of ids) out.set(id, { teacherId: id, policies: [], entries: [], enrollments: [] });
 
   // progress.binding-policies: the policies of the school's region and every region above it.
-  const bindings = await bindingPolicies(db, null, { ids: intArray(ids) });
+  const bindings = await bindingPolicies(db, null, ids);
   const policies = new Map(
     (await findRequirementPoliciesByIds(db, [...new Set(bindings.map((b) => b.policy_id))])).map(
       (p) => [p.id, p],
@@ -286,10 +285,8 @@ export async function findProgressFactsByTeacherIds(
   return out;
 }
 
-const bindingPolicies = compiledOnce({
-  placeholders: ['ids'],
-  shapeKey: () => '',
-  build: (db, p) =>
+const bindingPolicies = compiledByIds({
+  build: (db, anyId) =>
     db
       .selectFrom('teachers as t')
       .innerJoin('organizations as o', 'o.id', 't.school_id')
@@ -301,5 +298,5 @@ const bindingPolicies = compiledOnce({
         'p.id as policy_id',
         sql<number>`length(pr.path) - length(replace(pr.path, '/', '')) - 1`.as('depth'),
       ])
-      .where('t.id', '=', sql<number>`any(${p.ids}::int4[])`),
+      .where('t.id', '=', anyId),
 });

@@ -2,8 +2,7 @@ import type { SessionMode, TrainerKind } from '@registry/domain';
 import { sql, type Kysely, type Selectable } from 'kysely';
 import type { DB, Sessions, Trainers } from '../generated/database';
 import { containsPattern } from './activity.repository';
-import { intArray } from './array-parameters';
-import { compiledOnce, visibilityKey } from './compiled-once';
+import { compiledByIds, visibilityKey } from './compiled-once';
 import { decodeCursor, encodeCursor, type Page, type PageRequest } from './pagination';
 import { sessionVisible, trainerVisible, type Visibility } from './visibility';
 
@@ -75,18 +74,17 @@ export async function findSessionsByActivityIds(
   activityIds: ReadonlyArray<number>,
 ): Promise<Session[]> {
   if (activityIds.length === 0) return [];
-  const rows = await sessionsByActivityIds(db, visibility, { ids: intArray(activityIds) });
+  const rows = await sessionsByActivityIds(db, visibility, activityIds);
   return rows.map(toSession);
 }
 
-const sessionsByActivityIds = compiledOnce({
-  placeholders: ['ids'],
+const sessionsByActivityIds = compiledByIds({
   shapeKey: visibilityKey,
-  build: (db, p, visibility: Visibility) =>
+  build: (db, anyId, visibility: Visibility) =>
     db
       .selectFrom('sessions')
       .select(sessionColumns)
-      .where('activity_id', '=', sql<number>`any(${p.ids}::int4[])`)
+      .where('activity_id', '=', anyId)
       .where((eb) => sessionVisible(eb, visibility))
       .orderBy('activity_id')
       .orderBy('sequence'),
@@ -113,20 +111,18 @@ export async function findTrainersBySessionIds(
   sessionIds: ReadonlyArray<number>,
 ): Promise<Array<Trainer & { sessionId: number }>> {
   if (sessionIds.length === 0) return [];
-  const rows = await trainersBySessionIds(db, null, { ids: intArray(sessionIds) });
+  const rows = await trainersBySessionIds(db, null, sessionIds);
   return rows.map((row) => ({ ...toTrainer(row), sessionId: row.session_id }));
 }
 
-const trainersBySessionIds = compiledOnce({
-  placeholders: ['ids'],
-  shapeKey: () => '',
-  build: (db, p) =>
+const trainersBySessionIds = compiledByIds({
+  build: (db, anyId) =>
     db
       .selectFrom('session_trainers')
       .innerJoin('trainers', 'trainers.id', 'session_trainers.trainer_id')
       .selectAll('trainers')
       .select('session_trainers.session_id')
-      .where('session_trainers.session_id', '=', sql<number>`any(${p.ids}::int4[])`)
+      .where('session_trainers.session_id', '=', anyId)
       .orderBy('session_trainers.session_id')
       .orderBy('session_trainers.role')
       .orderBy('trainers.id'),

@@ -2,8 +2,7 @@ import type { RoleTag, Stage } from '@registry/domain';
 import { sql, type Kysely, type Selectable } from 'kysely';
 import type { DB, Teachers } from '../generated/database';
 import { containsPattern } from './activity.repository';
-import { intArray } from './array-parameters';
-import { compiledOnce, visibilityKey } from './compiled-once';
+import { compiledByIds, visibilityKey } from './compiled-once';
 import { decodeCursor, encodeCursor, type Page, type PageRequest } from './pagination';
 import { teacherVisible, type Visibility } from './visibility';
 
@@ -97,17 +96,16 @@ export async function findTeachersByIds(
   ids: ReadonlyArray<number>,
 ): Promise<Teacher[]> {
   if (ids.length === 0) return [];
-  const rows = await teachersByIds(db, visibility, { ids: intArray(ids) });
+  const rows = await teachersByIds(db, visibility, ids);
   return rows.map(toTeacher);
 }
 
-const teachersByIds = compiledOnce({
-  placeholders: ['ids'],
+const teachersByIds = compiledByIds({
   shapeKey: visibilityKey,
-  build: (db, p, visibility: Visibility) =>
+  build: (db, anyId, visibility: Visibility) =>
     db
       .selectFrom('teachers')
       .selectAll()
-      .where('id', '=', sql<number>`any(${p.ids}::int4[])`)
+      .where('id', '=', anyId)
       .where((eb) => teacherVisible(eb, visibility)),
 });
