@@ -5,6 +5,7 @@ import {
   type DocumentNode,
   type ExecutionResult,
   type GraphQLSchema,
+  type OperationDefinitionNode,
 } from 'graphql';
 import { compileQuery, isCompiledQuery, type CompiledQuery } from 'graphql-jit';
 
@@ -31,19 +32,29 @@ type Executor = NonNullable<Awaited<ReturnType<Gateway['load']>>['executor']>;
  * object and with it the compiled function; when the store drops a document, the compiled
  * operation goes with it (WeakMap), so memory stays bounded by Apollo's store.
  */
-export function compiledExecutionGateway(schema: GraphQLSchema): Gateway {
-  const compiled = new WeakMap<DocumentNode, Map<string, CompiledQuery | ExecutionResult>>();
+export class CompiledOperations {
+  readonly #compiled = new WeakMap<DocumentNode, Map<string, CompiledQuery | ExecutionResult>>();
+  /**
+   * Results the known-document path already computed for a request it hands to Apollo because
+   * they hold errors (see known-documents.ts): Apollo formats them, the operation is not run
+   * twice. Keyed by an object of the request's context (`requestKeyOf`): Apollo hands the
+   * executor a shallow clone of the context, not the object the request built.
+   */
+  readonly #computed = new WeakMap<object, ExecutionResult>();
 
-  function compiledFor(document: DocumentNode, operationName: string | null) {
-    let byOperation = compiled.get(document);
+  constructor(readonly schema: GraphQLSchema) {}
+
+  /** The compiled operation, or the errors graphql-js would give when it cannot be compiled. */
+  compiledFor(document: DocumentNode, operationName: string | null) {
+    let byOperation = this.#compiled.get(document);
     if (!byOperation) {
       byOperation = new Map();
-      compiled.set(document, byOperation);
+      this.#compiled.set(document, byOperation);
     }
     const key = operationName ?? '';
     let entry = byOperation.get(key);
     if (!entry) {
-      entry = compileQuery(schema, document, operationName ?? undefined, {
+      entry = compileQuery(this.schema, document, operationName ?? undefined, {
         // Our errors are typed results or masked by formatError; their stacks are never sent.
         disablingCapturingStackErrors: true,
       });
@@ -52,30 +63,61 @@ export function compiledExecutionGateway(schema: GraphQLSchema): Gateway {
     return entry;
   }
 
-  const executor: Executor = async (requestContext) => {
-    const entry = compiledFor(requestContext.document, requestContext.operationName);
+  /**
+   * Runs an operation as graphql-js's execute would answer it. Variables are checked by
+   * graphql-js first, as its own execute does: same messages (our scalars' reasons included),
+   * same 50-error cap, and errors that name the variable definition, which Apollo turns into
+   * BAD_USER_INPUT with status 400. graphql-jit's compiled coercion then runs on values known to
+   * be valid.
+   */
+  async execute(
+    document: DocumentNode,
+    operation: OperationDefinitionNode,
+    operationName: string | null,
+    variables: Record<string, unknown>,
+    context: object,
+  ): Promise<ExecutionResult> {
+    const entry = this.compiledFor(document, operationName);
     // Not compilable (no such operation, say): the errors graphql-js would give.
     if (!isCompiledQuery(entry)) return entry;
-    const variables = requestContext.request.variables ?? {};
-    // Variables are checked by graphql-js first, as its own execute does: same messages (our
-    // scalars' reasons included), same 50-error cap, and errors that name the variable
-    // definition, which Apollo turns into BAD_USER_INPUT with status 400. graphql-jit's compiled
-    // coercion then runs on values known to be valid.
-    const coerced = getVariableValues(
-      schema,
-      requestContext.operation.variableDefinitions ?? [],
-      variables,
-      { maxErrors: 50 },
-    );
+    const coerced = getVariableValues(this.schema, operation.variableDefinitions ?? [], variables, {
+      maxErrors: 50,
+    });
     if (coerced.errors) return { errors: coerced.errors };
-    const result = await entry.query(undefined, requestContext.context, variables);
+    const result = await entry.query(undefined, context, variables);
     if (result.errors) result.errors = result.errors.map(asGraphQLError);
     return result;
-  };
+  }
+
+  /** Hands Apollo a result computed outside its pipeline, for the request with this key. */
+  handOver(requestKey: object, result: ExecutionResult): void {
+    this.#computed.set(requestKey, result);
+  }
+
+  takeHandedOver(requestKey: object): ExecutionResult | undefined {
+    const result = this.#computed.get(requestKey);
+    if (result) this.#computed.delete(requestKey);
+    return result;
+  }
+}
+
+export function compiledExecutionGateway(
+  operations: CompiledOperations,
+  requestKeyOf: (context: BaseContext) => object,
+): Gateway {
+  const executor: Executor = async (requestContext) =>
+    operations.takeHandedOver(requestKeyOf(requestContext.context)) ??
+    operations.execute(
+      requestContext.document,
+      requestContext.operation,
+      requestContext.operationName,
+      requestContext.request.variables ?? {},
+      requestContext.context,
+    );
 
   return {
     onSchemaLoadOrUpdate(callback) {
-      callback({ apiSchema: schema, coreSupergraphSdl: '' });
+      callback({ apiSchema: operations.schema, coreSupergraphSdl: '' });
       return () => undefined;
     },
     async load() {

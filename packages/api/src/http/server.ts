@@ -38,7 +38,8 @@ import {
 import { findRoute, routeContext, type ContextSources } from './routes';
 import { refuseNulCharacters } from './text-input';
 import { createStaticHandler } from './static-files';
-import { compiledExecutionGateway } from './compiled-executor';
+import { CompiledOperations, compiledExecutionGateway } from './compiled-executor';
+import { KnownDocuments, type KnownRequest } from './known-documents';
 
 const maxBodyBytes = 1024 * 1024;
 
@@ -116,8 +117,12 @@ export async function createRegistryServer(
       ? await database.listen(sessionChangeChannel, reportingFeed(sessions, log))
       : null;
   const sources: ContextSources = { config, log, sessions };
+  const operations = new CompiledOperations(schema);
+  // The request's own Kysely instance: Apollo clones the context object, never its members.
+  const requestKeyOf = (context: object) => (context as Context).db;
+  const knownDocuments = new KnownDocuments(operations, requestKeyOf);
   const apollo = new ApolloServer<Context>({
-    gateway: compiledExecutionGateway(schema),
+    gateway: compiledExecutionGateway(operations, requestKeyOf),
     introspection: !production,
     includeStacktraceInErrorResponses: config.NODE_ENV === 'development',
     allowBatchedHttpRequests: false,
@@ -134,6 +139,7 @@ export async function createRegistryServer(
       // a nested query with a thousand fields (pnpm bench, W3).
       ApolloServerPluginCacheControlDisabled(),
       refuseNulCharacters,
+      knownDocuments.plugin,
       {
         async serverWillStart() {
           return {
@@ -179,17 +185,12 @@ export async function createRegistryServer(
                   }
                 }
               }
-              const tally = requestScopeOf(contextValue.db);
-              contextValue.log.info(
-                {
-                  // The name from the document when the client did not send one separately.
-                  operationName: operationName ?? request.operationName ?? null,
-                  durationMs: Math.round(performance.now() - started),
-                  errors: errors?.length ?? 0,
-                  sqlStatements: tally?.statements ?? 0,
-                  sqlMs: tally ? Math.round(tally.databaseMs) : 0,
-                },
-                'graphql request',
+              logRequest(
+                contextValue,
+                operationName ?? request.operationName ?? null,
+                started,
+                errors?.length ?? 0,
+                'apollo',
               );
             },
           };
@@ -284,10 +285,17 @@ export async function createRegistryServer(
     // The request's own Kysely instance counts its statements and carries its idempotency claim.
     const scope = new RequestScope();
     const db = database.db.withPlugin(scope);
+    if (idempotencyKey === undefined && req.method === 'POST') {
+      const known = knownDocuments.match(body, req.headers['content-type'], req.headers.accept);
+      if (known && (await answerKnown(known))) return;
+    }
     const { response, answered } =
       idempotencyKey === undefined
         ? { response: await executeGraphQL(), answered: null }
         : await executeWithKey(idempotencyKey);
+    if (context && response && idempotencyKey === undefined) {
+      knownDocuments.learn(context, req.headers['content-type'], req.headers.accept, response);
+    }
     const statements = scope.statements;
     if (answered) {
       res.writeHead(answered.status, {
@@ -309,6 +317,31 @@ export async function createRegistryServer(
     } else {
       for await (const chunk of response!.body.asyncIterator) res.write(chunk);
       res.end();
+    }
+
+    /**
+     * Answers a read Apollo has answered before (known-documents.ts); false when Apollo must
+     * answer it, with the context already built and any result handed over.
+     */
+    async function answerKnown(known: KnownRequest): Promise<boolean> {
+      const started = performance.now();
+      try {
+        context = await routeContext(req, requestId, db, sources);
+      } catch {
+        // Apollo builds it again and reports the failure as it always does.
+        return false;
+      }
+      const answer = await knownDocuments.execute(known, context);
+      if (answer === null) return false;
+      const operationName =
+        known.known.operationName ?? (body as { operationName?: string }).operationName ?? null;
+      logRequest(context, operationName, started, 0, 'known');
+      res.setHeader('content-type', known.contentType);
+      res.setHeader('x-request-id', requestId);
+      res.setHeader('x-sql-statements', String(scope.statements));
+      res.statusCode = 200;
+      res.end(answer);
+      return true;
     }
 
     function executeGraphQL() {
@@ -448,6 +481,30 @@ export async function createRegistryServer(
   });
   http.keepAliveTimeout = 65_000;
   return { http, apollo };
+}
+
+/** The request log line: one per GraphQL request, whichever path answered it. */
+function logRequest(
+  context: Context,
+  operationName: string | null,
+  started: number,
+  errors: number,
+  /** Which path answered: Apollo's pipeline, or the known-document path (decision 0020). */
+  pipeline: 'apollo' | 'known',
+): void {
+  const tally = requestScopeOf(context.db);
+  context.log.info(
+    {
+      // The name from the document when the client did not send one separately.
+      operationName,
+      durationMs: Math.round(performance.now() - started),
+      errors,
+      sqlStatements: tally?.statements ?? 0,
+      sqlMs: tally ? Math.round(tally.databaseMs) : 0,
+      pipeline,
+    },
+    'graphql request',
+  );
 }
 
 function sendJson(res: ServerResponse, status: number, payload: unknown): void {
