@@ -39,6 +39,10 @@ export function decodeGlobalID(globalID: string): { typename: string; id: string
   return { typename: match[1]!, id: match[2]! };
 }
 
+export function encodeGlobalID(typename: string, id: string | number | bigint): string {
+  return Buffer.from(`${typename}:${id}`).toString('base64');
+}
+
 /**
  * The builder and its plugins, nothing else: types live in modules/<area>/.
  * Scope-auth comes first because plugins wrap resolvers in reverse order, so authorization
@@ -91,7 +95,7 @@ export const builder = new SchemaBuilder<{
   errors: { directResult: false },
   relay: {
     decodeGlobalID,
-    encodeGlobalID: (typename, id) => Buffer.from(`${typename}:${id}`).toString('base64'),
+    encodeGlobalID,
     clientMutationId: 'omit',
     cursorType: 'String',
     // Each type implementing Node carries its own audience; the interface adds none.

@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
+import type { GraphQLObjectType } from 'graphql';
 import { describe, expect, it } from 'vitest';
-import { audience } from './builder';
+import { audience, decodeGlobalID } from './builder';
 import { printedSchema } from './printed-schema';
 
 describe('the committed schema file', () => {
@@ -144,5 +145,22 @@ describe('every part of the schema carries an auth scope or an audience', () => 
     expect([...reached.keys()]).toEqual(
       expect.arrayContaining(['Viewer', 'CertificateVerification', 'LoginPayload']),
     );
+  });
+});
+
+describe('node ids', () => {
+  it('resolve synchronously to base64("Type:id") on every Node type, and decode back', async () => {
+    const { schema } = await import('./schema');
+    const { isObjectType } = await import('graphql');
+    const nodeTypes = Object.values(schema.getTypeMap()).filter(
+      (type): type is GraphQLObjectType =>
+        isObjectType(type) && type.getInterfaces().some((i) => i.name === 'Node'),
+    );
+    expect(nodeTypes.length).toBeGreaterThanOrEqual(12);
+    for (const type of nodeTypes) {
+      const id = type.getFields().id!.resolve!({ id: 42 }, {}, {}, {} as never);
+      expect(id, type.name).toBe(Buffer.from(`${type.name}:42`).toString('base64'));
+      expect(decodeGlobalID(id as string)).toEqual({ typename: type.name, id: '42' });
+    }
   });
 });

@@ -73,19 +73,25 @@ export function childCursorId(cursor: string): number {
   return decodeCursor(cursor, ['number'])[0] as number;
 }
 
-function pagesByParent<T extends { id: number }>(
+function pagesByParent<R, T>(
   parentIds: ReadonlyArray<number>,
-  rows: Array<T & { parentId: number; position: number }>,
+  rows: ReadonlyArray<R>,
   first: number,
+  parentOf: (row: R) => number,
+  positionOf: (row: R) => number,
+  map: (row: R) => T,
 ): Map<number, ChildPage<T>> {
   const pages = new Map<number, ChildPage<T>>(
     parentIds.map((id) => [id, { rows: [], hasNextPage: false }]),
   );
-  for (const { parentId, position, ...row } of rows) {
-    const page = pages.get(parentId);
+  // Mapped straight into its page: hundreds of rows per nested read, each copied once.
+  // positionOf sees every row, in order (the attendance pages count positions as they go).
+  for (const row of rows) {
+    const position = positionOf(row);
+    const page = pages.get(parentOf(row));
     if (!page) continue;
     if (position > first) page.hasNextPage = true;
-    else page.rows.push(row as unknown as T);
+    else page.rows.push(map(row));
   }
   return pages;
 }
@@ -120,12 +126,11 @@ export async function findEnrollmentPagesByActivityIds(
     .execute();
   return pagesByParent(
     activityIds,
-    rows.map((row) => ({
-      ...toEnrollment(row),
-      parentId: row.activity_id,
-      position: Number(row.position),
-    })),
+    rows,
     first,
+    (row) => row.activity_id,
+    (row) => Number(row.position),
+    toEnrollment,
   );
 }
 
@@ -316,12 +321,15 @@ export async function findAttendancePagesBySessionIds(
   let previous: number | null = null;
   return pagesByParent(
     sessionIds,
-    rows.map((row) => {
+    rows,
+    first,
+    (row) => row.session_id,
+    (row) => {
       position = row.session_id === previous ? position + 1 : 1;
       previous = row.session_id;
-      return { ...toAttendance(row), parentId: row.session_id, position };
-    }),
-    first,
+      return position;
+    },
+    toAttendance,
   );
 }
 
