@@ -104,10 +104,8 @@ export const builder = new SchemaBuilder<{
       extensions: audience.anyone,
     },
     pageInfoTypeOptions: { description: 'Where a page of a connection starts and ends.' },
-    nodeQueryOptions: {
-      description: 'Fetches any object by its global ID.',
-      authScopes: { authenticated: true },
-    },
+    // Our own node(id:) field (modules/node.schema.ts) loads through the type's loader directly.
+    nodeQueryOptions: false,
     nodesQueryOptions: false,
     idFieldOptions: {
       description: 'Globally unique, opaque ID; pass it to `node(id:)` to refetch.',

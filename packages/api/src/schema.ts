@@ -1,5 +1,6 @@
 import { isObjectType, type GraphQLFieldResolver } from 'graphql';
 import { builder, encodeGlobalID, nodeTypeNames } from './builder';
+import type { Context } from './context';
 import './modules/scalars';
 import './modules/enums';
 import './modules/organizations/organization.schema';
@@ -28,6 +29,7 @@ import './modules/evaluations/evaluation.mutations';
 import './modules/reports/activity-report.schema';
 import './modules/errors/error.schema';
 import './modules/auth/auth.schema';
+import { nodeLoads } from './modules/node.schema';
 
 builder.queryType({ description: 'Reads of the registry.' });
 builder.mutationType({
@@ -49,8 +51,19 @@ for (const type of Object.values(schema.getTypeMap())) {
      * the plugin would; schema.test.ts checks both give the same id for every Node type. No
      * plugin wraps `id` (it carries no scopes: decision 0018), so nothing else is bypassed.
      */
-    const idOf = (type.extensions as { pothosOptions?: { id?: { resolve?: IdResolver } } })
-      .pothosOptions?.id?.resolve;
+    const options = (
+      type.extensions as {
+        pothosOptions?: {
+          id?: { resolve?: IdResolver; parse?: (id: string) => number };
+          loadMany?: (ids: number[], context: Context) => Promise<ReadonlyArray<unknown>>;
+        };
+      }
+    ).pothosOptions;
+    const idOf = options?.id?.resolve;
+    if (!options?.loadMany || !options.id?.parse) {
+      throw new Error(`Node type ${type.name} has no loadMany or id parser`);
+    }
+    nodeLoads.set(type.name, { load: options.loadMany, parse: options.id.parse });
     const field = type.getFields().id;
     if (!idOf || !field) throw new Error(`Node type ${type.name} has no id resolver`);
     const typename = type.name;
