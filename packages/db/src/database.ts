@@ -10,6 +10,7 @@ import {
   type Subscription,
 } from './notifications';
 import { PglitePool } from './pglite-pool';
+import { parseTimestamptz } from './timestamptz';
 
 export type Engine = 'postgres' | 'pglite';
 
@@ -40,10 +41,14 @@ export interface Database {
 const INT8 = 20;
 const NUMERIC = 1700;
 const DATE = 1082;
+const TIMESTAMPTZ = 1184;
+const pgTimestamptz = pg.types.getTypeParser(TIMESTAMPTZ) as (value: string) => unknown;
 const parsers: Record<number, (value: string) => unknown> = {
   [INT8]: Number,
   [NUMERIC]: Number,
   [DATE]: (value) => value,
+  // The same Dates as pg's parser, read at fixed positions (timestamptz.ts).
+  [TIMESTAMPTZ]: (value) => parseTimestamptz(value, pgTimestamptz),
 };
 
 export async function openDatabase(options: DatabaseOptions): Promise<Database> {
