@@ -1,5 +1,5 @@
 import { spawn, type ChildProcess } from 'node:child_process';
-import { createWriteStream } from 'node:fs';
+import { createWriteStream, readFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { fileURLToPath } from 'node:url';
 
@@ -87,11 +87,23 @@ export interface ServerOptions {
   nodeFlags?: string[];
 }
 
+/**
+ * The Node flags the gateway's own start script passes (`tsx <flags> src/main.ts` in
+ * packages/api/package.json), so the bench runs the gateway as `pnpm start` does.
+ */
+export function gatewayNodeFlags(): string[] {
+  const manifest = JSON.parse(
+    readFileSync(`${repositoryRoot}packages/api/package.json`, 'utf8'),
+  ) as { scripts: { start: string } };
+  const words = manifest.scripts.start.split(/\s+/);
+  return words.slice(1, words.indexOf('src/main.ts')).filter((word) => word.startsWith('--'));
+}
+
 export function startOurs(options: ServerOptions, port = 4101): Promise<Server> {
   return start(
     'ours',
     process.execPath,
-    [...(options.nodeFlags ?? []), ...tsxImport, 'src/main.ts'],
+    [...gatewayNodeFlags(), ...(options.nodeFlags ?? []), ...tsxImport, 'src/main.ts'],
     {
       cwd: `${repositoryRoot}packages/api`,
       env: {
