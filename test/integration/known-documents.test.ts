@@ -131,7 +131,7 @@ describe('the known-document path (decision 0020)', () => {
     expect((await post(bodyOf(read))).pipeline).toBe('known');
   });
 
-  it('hands a result with errors to Apollo, which formats it as it would have; nothing runs twice', async () => {
+  it('hands a result with errors to Apollo, which formats it as it would have', async () => {
     const read = reads.activity;
     await post(bodyOf(read));
     // A signed-out caller: node() needs a sign-in. The same text with a trailing space is a
@@ -140,6 +140,21 @@ describe('the known-document path (decision 0020)', () => {
     const reference = await post({ ...bodyOf(read), query: `${read.query} ` }, {}, false);
     expect(known.pipeline).toBe('apollo');
     expect(JSON.parse(known.body).errors[0].extensions.code).toBe('UNAUTHENTICATED');
+    expect(known).toEqual(reference);
+  });
+
+  it('answers a known read with a partial result exactly as Apollo does', async () => {
+    const query = `query Two($a: ID!, $b: ID!) { a: node(id: $a) { id } b: node(id: $b) { id } }`;
+    expect((await post({ query, variables: { a: activityId, b: activityId } })).status).toBe(200);
+    // One valid id (a statement) and one malformed (BAD_USER_INPUT on b): a partial result.
+    const variables = { a: activityId, b: 'not-an-id' };
+    const known = await post({ query, variables });
+    const reference = await post({ query: `${query} `, variables });
+    expect(known.pipeline).toBe('apollo');
+    const body = JSON.parse(known.body);
+    expect(body.data.a.id).toBe(activityId);
+    expect(body.errors[0].extensions.code).toBe('BAD_USER_INPUT');
+    expect(known.headers['x-sql-statements']).toBe('1');
     expect(known).toEqual(reference);
   });
 
