@@ -118,9 +118,9 @@ describe('the known-document path (decision 0020)', () => {
         const second = await post(bodyOf(read), accept);
         expect(first.status).toBe(200);
         expect(JSON.parse(first.body).errors).toBeUndefined();
+        // The first request may be either path (an earlier case may have taught this document
+        // and this header pair separately); the second is the known path's, to the byte.
         expect(second).toEqual({ ...first, pipeline: 'known' });
-        // The first time of each header pair or document is Apollo's.
-        expect(first.pipeline === 'apollo' || first.pipeline === 'known').toBe(true);
       });
     }
   }

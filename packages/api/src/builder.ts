@@ -21,8 +21,14 @@ export const audience = {
   signedIn: { audience: 'signedIn' },
 } as const;
 
-/** Names of the types that implement Node; filled by schema.ts once the schema is built. */
-export const nodeTypeNames = new Set<string>();
+/** How `node(id:)` loads a Node type: its batch load and its id parser (`builder.node`). */
+export interface NodeType {
+  load: (ids: number[], context: Context) => Promise<ReadonlyArray<unknown>>;
+  parse: (id: string) => number;
+}
+
+/** The types that implement Node, by name; filled by schema.ts once the schema is built. */
+export const nodeTypes = new Map<string, NodeType>();
 
 /**
  * Global IDs are base64("Type:id"). Anything else, including a well-formed ID of a type that is
@@ -33,7 +39,7 @@ export function decodeGlobalID(globalID: string): { typename: string; id: string
     ? Buffer.from(globalID, 'base64').toString('utf8')
     : '';
   const match = /^([A-Z][A-Za-z]{0,63}):([1-9][0-9]{0,9})$/.exec(decoded);
-  if (!match || !nodeTypeNames.has(match[1]!)) {
+  if (!match || !nodeTypes.has(match[1]!)) {
     throw new GraphQLError('ID is not valid', { extensions: { code: 'BAD_USER_INPUT' } });
   }
   return { typename: match[1]!, id: match[2]! };

@@ -1,6 +1,5 @@
 import { isObjectType, type GraphQLFieldResolver } from 'graphql';
-import { builder, encodeGlobalID, nodeTypeNames } from './builder';
-import type { Context } from './context';
+import { builder, encodeGlobalID, nodeTypes, type NodeType } from './builder';
 import './modules/scalars';
 import './modules/enums';
 import './modules/organizations/organization.schema';
@@ -29,7 +28,7 @@ import './modules/evaluations/evaluation.mutations';
 import './modules/reports/activity-report.schema';
 import './modules/errors/error.schema';
 import './modules/auth/auth.schema';
-import { nodeLoads } from './modules/node.schema';
+import './modules/node.schema';
 
 builder.queryType({ description: 'Reads of the registry.' });
 builder.mutationType({
@@ -40,38 +39,37 @@ export const schema = builder.toSchema({ sortSchema: true });
 
 type IdResolver = GraphQLFieldResolver<unknown, unknown, Record<string, never>, unknown>;
 
+/*
+ * Every Node type is registered for node(id:) and decodeGlobalID, and its id resolves
+ * synchronously. The relay plugin resolves every `id` through an async function awaiting the
+ * type's own id resolver, so each id in an answer cost a promise, an await and a deferred
+ * completion in graphql-jit: 1,600 of them in a nested read (pnpm bench, W3). The id is read with
+ * the type's own resolver (`builder.node(…, { id })`) and encoded as the plugin would
+ * (schema.test.ts checks every Node type). No plugin wraps `id` (it carries no scopes: decision
+ * 0018), so nothing else is bypassed.
+ */
 for (const type of Object.values(schema.getTypeMap())) {
-  if (isObjectType(type) && type.getInterfaces().some((i) => i.name === 'Node')) {
-    nodeTypeNames.add(type.name);
-    /*
-     * Node ids resolve synchronously. The relay plugin resolves every `id` through an async
-     * function awaiting the type's own id resolver, so each id in an answer cost a promise, an
-     * await and a deferred completion in graphql-jit: 1,600 of them in a nested read (pnpm bench,
-     * W3). The id is read with the type's own resolver (`builder.node(…, { id })`) and encoded as
-     * the plugin would; schema.test.ts checks both give the same id for every Node type. No
-     * plugin wraps `id` (it carries no scopes: decision 0018), so nothing else is bypassed.
-     */
-    const options = (
-      type.extensions as {
-        pothosOptions?: {
-          id?: { resolve?: IdResolver; parse?: (id: string) => number };
-          loadMany?: (ids: number[], context: Context) => Promise<ReadonlyArray<unknown>>;
-        };
-      }
-    ).pothosOptions;
-    const idOf = options?.id?.resolve;
-    if (!options?.loadMany || !options.id?.parse) {
-      throw new Error(`Node type ${type.name} has no loadMany or id parser`);
+  if (!isObjectType(type) || !type.getInterfaces().some((i) => i.name === 'Node')) continue;
+  const options = (
+    type.extensions as {
+      pothosOptions?: {
+        id?: { resolve?: IdResolver; parse?: NodeType['parse'] };
+        loadMany?: NodeType['load'];
+      };
     }
-    nodeLoads.set(type.name, { load: options.loadMany, parse: options.id.parse });
-    const field = type.getFields().id;
-    if (!idOf || !field) throw new Error(`Node type ${type.name} has no id resolver`);
-    const typename = type.name;
-    field.resolve = (parent, args, context, info) => {
-      const id = idOf(parent, args as Record<string, never>, context, info);
-      return id instanceof Promise
-        ? id.then((value) => encodeGlobalID(typename, String(value)))
-        : encodeGlobalID(typename, String(id));
-    };
+  ).pothosOptions;
+  const idOf = options?.id?.resolve;
+  const parse = options?.id?.parse;
+  const field = type.getFields().id;
+  if (!idOf || !parse || !options.loadMany || !field) {
+    throw new Error(`Node type ${type.name} needs an id resolver, an id parser and loadMany`);
   }
+  nodeTypes.set(type.name, { load: options.loadMany, parse });
+  const typename = type.name;
+  field.resolve = (parent, args, context, info) => {
+    const id = idOf(parent, args as Record<string, never>, context, info);
+    return id instanceof Promise
+      ? id.then((value) => encodeGlobalID(typename, String(value)))
+      : encodeGlobalID(typename, String(id));
+  };
 }

@@ -5,9 +5,9 @@
  * parser (postgres-date), whose answers this one matches to the millisecond (fractions beyond
  * milliseconds are cut, as there).
  *
- * Why: postgres-date runs a regular expression and several parseInt calls per value; a nested
- * read parses a few thousand timestamps (pnpm bench, W3: 2–3 % of the gateway's busy time).
- * This reads fixed positions.
+ * Why: postgres-date runs a regular expression and several parseInt calls per value (its
+ * parseDate and the expression were 2.3 % of the samples of a W3 CPU profile, idle included).
+ * This reads fixed positions: 141–155 ns per value against 923–938 (a million values).
  */
 export function parseTimestamptz(text: string, fallback: (text: string) => unknown): unknown {
   const length = text.length;

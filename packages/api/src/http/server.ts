@@ -279,7 +279,6 @@ export async function createRegistryServer(
         body = raw.toString('utf8');
       }
     }
-    const url = new URL(req.url ?? '/', 'http://x');
     let context: Context | undefined;
     const idempotencyKey = req.method === 'POST' ? headers.get(idempotencyHeader) : undefined;
     // The request's own Kysely instance counts its statements and carries its idempotency claim.
@@ -333,9 +332,7 @@ export async function createRegistryServer(
       }
       const answer = await knownDocuments.execute(known, context);
       if (answer === null) return false;
-      const operationName =
-        known.known.operationName ?? (body as { operationName?: string }).operationName ?? null;
-      logRequest(context, operationName, started, 0, 'known');
+      logRequest(context, known.entry.operationName ?? known.operationName, started, 0, 'known');
       res.setHeader('content-type', known.contentType);
       res.setHeader('x-request-id', requestId);
       res.setHeader('x-sql-statements', String(scope.statements));
@@ -345,8 +342,9 @@ export async function createRegistryServer(
     }
 
     function executeGraphQL() {
+      const { search } = new URL(req.url ?? '/', 'http://x');
       return apollo.executeHTTPGraphQLRequest({
-        httpGraphQLRequest: { method: req.method ?? 'GET', headers, search: url.search, body },
+        httpGraphQLRequest: { method: req.method ?? 'GET', headers, search, body },
         context: async () => {
           if (context) return context;
           try {

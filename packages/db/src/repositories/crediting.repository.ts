@@ -11,7 +11,7 @@ import type {
 import { sql, type Kysely } from 'kysely';
 import type { DB } from '../generated/database';
 import { chunksOf, intArray } from './array-parameters';
-import { findRequirementPoliciesByIds } from './directory.repository';
+import { bindingPoliciesByKey, policyRegionDepth, regionAtOrAbove } from './binding-policies';
 
 /**
  * Storage of the crediting (issue 4, point 6). The gateway calls these inside the roster
@@ -136,28 +136,16 @@ export async function findCreditingFacts(
   const regionIds = [...new Set(enrollments.map((e) => e.region_id))];
   const bindings = await db
     .selectFrom('regions as r')
-    .innerJoin('regions as pr', (join) => join.on(sql<boolean>`r.path like pr.path || '%'`))
+    .innerJoin('regions as pr', (join) => join.on(regionAtOrAbove))
     .innerJoin('requirement_policies as p', 'p.region_id', 'pr.id')
-    .select([
-      'r.id as region_id',
-      'p.id as policy_id',
-      sql<number>`length(pr.path) - length(replace(pr.path, '/', '')) - 1`.as('depth'),
-    ])
+    .select(['r.id as region_id', 'p.id as policy_id', policyRegionDepth])
     .where('r.id', 'in', regionIds)
     .execute();
-  const policies = new Map(
-    (await findRequirementPoliciesByIds(db, [...new Set(bindings.map((b) => b.policy_id))])).map(
-      (p) => [p.id, p],
-    ),
+  const policiesOf: Map<number, BindingPolicy[]> = await bindingPoliciesByKey(
+    db,
+    bindings,
+    (binding) => binding.region_id,
   );
-  const policiesOf = new Map<number, BindingPolicy[]>();
-  for (const binding of bindings) {
-    const policy = policies.get(binding.policy_id);
-    if (!policy) continue;
-    const list = policiesOf.get(binding.region_id) ?? [];
-    list.push({ ...policy, regionDepth: Number(binding.depth) });
-    policiesOf.set(binding.region_id, list);
-  }
 
   return enrollments.map((e) => ({
     id: e.id,

@@ -11,8 +11,9 @@ import {
 } from '@registry/domain';
 import { sql, type Kysely } from 'kysely';
 import type { DB } from '../generated/database';
+import { bindingPoliciesByKey, policyRegionDepth, regionAtOrAbove } from './binding-policies';
 import { compiledByIds } from './compiled-once';
-import { findRequirementPoliciesByIds, type RequirementPolicy } from './directory.repository';
+import type { RequirementPolicy } from './directory.repository';
 import { enrollmentVisible, ledgerVisible, teacherVisible, type Visibility } from './visibility';
 
 /**
@@ -129,19 +130,13 @@ export async function findProgressFactsByTeacherIds(
   for (const id of ids) out.set(id, { teacherId: id, policies: [], entries: [], enrollments: [] });
 
   // progress.binding-policies: the policies of the school's region and every region above it.
-  const bindings = await bindingPolicies(db, null, ids);
-  const policies = new Map(
-    (await findRequirementPoliciesByIds(db, [...new Set(bindings.map((b) => b.policy_id))])).map(
-      (p) => [p.id, p],
-    ),
+  const policiesOf = await bindingPoliciesByKey(
+    db,
+    await bindingPolicies(db, null, ids),
+    (binding) => binding.teacher_id,
   );
-  for (const binding of bindings) {
-    const policy = policies.get(binding.policy_id);
-    if (policy) {
-      out.get(binding.teacher_id)?.policies.push({ ...policy, regionDepth: Number(binding.depth) });
-    }
-  }
   for (const facts of out.values()) {
+    facts.policies = policiesOf.get(facts.teacherId) ?? [];
     facts.policies.sort(
       (a, b) =>
         b.regionDepth - a.regionDepth ||
@@ -291,12 +286,8 @@ const bindingPolicies = compiledByIds({
       .selectFrom('teachers as t')
       .innerJoin('organizations as o', 'o.id', 't.school_id')
       .innerJoin('regions as r', 'r.id', 'o.region_id')
-      .innerJoin('regions as pr', (join) => join.on(sql<boolean>`r.path like pr.path || '%'`))
+      .innerJoin('regions as pr', (join) => join.on(regionAtOrAbove))
       .innerJoin('requirement_policies as p', 'p.region_id', 'pr.id')
-      .select([
-        't.id as teacher_id',
-        'p.id as policy_id',
-        sql<number>`length(pr.path) - length(replace(pr.path, '/', '')) - 1`.as('depth'),
-      ])
+      .select(['t.id as teacher_id', 'p.id as policy_id', policyRegionDepth])
       .where('t.id', '=', anyId),
 });
