@@ -29,9 +29,28 @@ pg.types.setTypeParser(pg.types.builtins.DATE, (v) => v);
 
 type Row = Record<string, unknown>;
 
+/**
+ * The gateway sends each statement it compiles once as a named prepared statement (decision
+ * 0021), so the baseline names every one of those too: `t.q` for those, `t.unnamed` for the
+ * rest (the W2 list, sign-in). Names as the gateway's: one per text.
+ */
+const statementNames = new Map<string, string>();
+const nameOf = (text: string) => {
+  let name = statementNames.get(text);
+  if (!name) {
+    name = `b_${createHash('sha1').update(text).digest('hex').slice(0, 20)}`;
+    statementNames.set(text, name);
+  }
+  return name;
+};
+
 class Tally {
   statements = 0;
   async q(text: string, values: unknown[]): Promise<Row[]> {
+    this.statements += 1;
+    return (await pool.query({ name: nameOf(text), text, values })).rows as Row[];
+  }
+  async unnamed(text: string, values: unknown[]): Promise<Row[]> {
     this.statements += 1;
     return (await pool.query(text, values)).rows as Row[];
   }
@@ -52,7 +71,7 @@ async function signIn(t: Tally, token: string): Promise<number> {
   const hash = createHash('sha256').update(token).digest('hex');
   const cached = sessions.get(hash);
   if (cached && cached.until > Date.now()) return cached.userId;
-  const [user] = await t.q(
+  const [user] = await t.unnamed(
     `select "auth_sessions"."expires_at", "user_accounts"."id", "user_accounts"."username", "user_accounts"."display_name", "user_accounts"."teacher_id", "user_accounts"."trainer_id", coalesce((
         select json_agg(json_build_array(m.role, m.organization_id, o.kind, o.name, r.path) order by m.id)
         from memberships m
@@ -112,7 +131,7 @@ const handlers: Record<string, (t: Tally, input: Row) => Promise<unknown>> = {
       ints([region as number]),
     ]);
     // The page joins its providers, as the gateway's findActivities does.
-    const rows = await t.q(
+    const rows = await t.unnamed(
       `select "activities".*, "provider"."kind" as "provider_kind", "provider"."code" as "provider_code", "provider"."name" as "provider_name", "provider"."region_id" as "provider_region_id", "provider"."stages" as "provider_stages", "provider"."is_rural" as "provider_is_rural" from "activities" inner join "organizations" as "provider" on "provider"."id" = "activities"."provider_id" where true and "activities"."status" in ($1) and "activities"."region_id" in (select "regions"."id" from "regions" where "regions"."path" like $2) order by "activities"."starts_on" desc, "activities"."id" desc limit $3`,
       ['credited', `${r!.path as string}%`, 51],
     );

@@ -14,7 +14,7 @@ export interface TestDatabase extends Database {
  * PostgreSQL: a copy of the template database, dropped on close. PGlite: a new in-memory instance.
  */
 export async function createTestDatabase(
-  options: Pick<DatabaseOptions, 'onQuery' | 'poolSize'> = {},
+  options: Pick<DatabaseOptions, 'onQuery' | 'poolSize' | 'preparedStatements'> = {},
 ): Promise<TestDatabase> {
   if (currentEngine() === 'pglite') {
     const database = await openDatabase({ ...options });

@@ -9,6 +9,7 @@ describe('configuration', () => {
     expect(config.DATABASE_URL).toBeUndefined();
     expect(config.NODE_ENV).toBe('development');
     expect(config.SESSION_CACHE_SECONDS).toBe(10);
+    expect(config.DATABASE_PREPARED_STATEMENTS).toBe('on');
   });
 
   it.each([
@@ -19,6 +20,10 @@ describe('configuration', () => {
     [{ LOG_LEVEL: 'loud' }, 'LOG_LEVEL="loud": must be one of fatal, error'],
     [{ SESSION_CACHE_SECONDS: '-1' }, 'SESSION_CACHE_SECONDS="-1": must be between 0 and 300'],
     [{ SESSION_CACHE_SECONDS: '2.5' }, 'SESSION_CACHE_SECONDS="2.5": must be a whole number'],
+    [
+      { DATABASE_PREPARED_STATEMENTS: 'no' },
+      'DATABASE_PREPARED_STATEMENTS="no": must be on or off',
+    ],
   ])('refuses %o naming the variable and what is allowed', (env, message) => {
     expect(() => loadConfig(env)).toThrow(ConfigError);
     expect(() => loadConfig(env)).toThrow(message);

@@ -38,6 +38,13 @@ const environment = z.object({
     .default('info'),
   DATABASE_POOL_SIZE: z.coerce.number().int().min(1).max(200).default(10),
   /**
+   * Hot reads as named prepared statements (decision 0021). `off` only for a pooler in front of
+   * PostgreSQL that cannot keep them per client: PgBouncer in transaction mode before 1.21.
+   */
+  DATABASE_PREPARED_STATEMENTS: z
+    .enum(['on', 'off'], { message: 'must be on or off' })
+    .default('on'),
+  /**
    * How long a process may answer a session token from memory instead of looking it up (0: look
    * up every request). Changes reach every process by notification (decision 0017); this bounds
    * a notification lost without the connection noticing.

@@ -21,6 +21,7 @@ export async function startRegistry(config: Config, log: Logger): Promise<Runnin
     url: config.DATABASE_URL,
     dataDir: config.DATA_DIR,
     poolSize: config.DATABASE_POOL_SIZE,
+    preparedStatements: config.DATABASE_PREPARED_STATEMENTS === 'on',
   });
   await migrateToLatest(database.db);
   if (await shouldSeed(config, database)) {

@@ -10,6 +10,7 @@ import {
   type Subscription,
 } from './notifications';
 import { PglitePool } from './pglite-pool';
+import { prepareRegisteredStatements } from './prepared-statements';
 import { parseTimestamptz } from './timestamptz';
 
 export type Engine = 'postgres' | 'pglite';
@@ -21,6 +22,11 @@ export interface DatabaseOptions {
   dataDir?: string | undefined;
   /** Largest pg pool size. */
   poolSize?: number;
+  /**
+   * Send the hot reads as named prepared statements (prepared-statements.ts); on unless a
+   * pooler in front of PostgreSQL cannot keep them (PgBouncer in transaction mode before 1.21).
+   */
+  preparedStatements?: boolean;
   /** Called after every statement, e.g. to count statements per request. */
   onQuery?: (event: LogEvent) => void;
 }
@@ -79,8 +85,10 @@ export async function openDatabase(options: DatabaseOptions): Promise<Database> 
     // cut would take every API process down with it. The statement that next uses the client
     // fails instead ("not queryable"), its transaction rolls back, and the pool discards it.
     pool.on('error', () => undefined);
+    const prepared = options.preparedStatements ?? true;
     pool.on('connect', (client) => {
       client.on('error', () => undefined);
+      if (prepared) prepareRegisteredStatements(client as pg.PoolClient);
     });
     const db = new Kysely<DB>({ dialect: new PostgresDialect({ pool }), ...(log ? { log } : {}) });
     const url = options.url;

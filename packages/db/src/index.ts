@@ -25,3 +25,4 @@ export * from './repositories/confirmation.repository';
 export * from './repositories/crediting.repository';
 export * from './repositories/ledger.repository';
 export { isDatabaseUnavailable } from './connection-errors';
+export { isPrepared } from './prepared-statements';

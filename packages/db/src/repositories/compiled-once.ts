@@ -1,5 +1,6 @@
 import { CompiledQuery, sql, type Compilable, type Kysely, type RawBuilder } from 'kysely';
 import type { DB } from '../generated/database';
+import { prepareOnEveryConnection } from '../prepared-statements';
 import { intArray } from './array-parameters';
 
 /** Where a per-call value goes in a statement: write `${p.name}` in the builder's SQL. */
@@ -61,6 +62,8 @@ export function compiledOnce<Names extends string, Shape, Row>(options: {
     if (new Set(slots.map(([, name]) => name)).size !== slots.length) {
       throw new Error(`compiledOnce: a placeholder appears twice in the SQL (${key})`);
     }
+    // Its text is fixed from now on: PostgreSQL may keep its plan per connection.
+    prepareOnEveryConnection(compiled.sql);
     const template = { sql: compiled.sql, parameters: compiled.parameters, slots };
     if (templates.size >= maxShapes) templates.clear();
     templates.set(key, template);
