@@ -5,7 +5,7 @@ import { startTestServer } from '../testkit/server';
 
 let database: TestDatabase;
 let server: Awaited<ReturnType<typeof startTestServer>>;
-let ids: { activities: number[] };
+let ids: { activities: number[]; provider: number };
 let admin: Awaited<ReturnType<Awaited<ReturnType<typeof startTestServer>>['as']>>;
 
 beforeAll(async () => {
@@ -27,6 +27,9 @@ beforeAll(async () => {
         startsOn: `2026-0${i + 4}-01`,
         endsOn: `2026-0${i + 4}-03`,
         deliveryMode: i % 2 ? 'online' : 'centralized',
+        // A level and a category of their own, for the list filters below.
+        ...(i === 2 ? { level: 'municipal' as const } : {}),
+        ...(i === 3 ? { category: 'moral_education' } : {}),
       }),
     );
   }
@@ -38,7 +41,7 @@ beforeAll(async () => {
       .values({ session_id: session.id, trainer_id: trainer.id })
       .execute();
   }
-  ids = { activities: activities.map((a) => a.id) };
+  ids = { activities: activities.map((a) => a.id), provider: world.institution.id };
   const account = await fx.account('platform_admin', null);
   server = await startTestServer(database);
   admin = await server.as(account);
@@ -147,6 +150,15 @@ describe('activities', () => {
       ['班主任工作坊', '小学语文整本书阅读'],
     ],
     [
+      'several delivery modes',
+      { deliveryMode: ['ONLINE', 'CENTRALIZED'], startsFrom: '2026-04-01' },
+      ['班主任工作坊', 'Classroom research 101', '小学语文整本书阅读', '初中数学课堂教学改进'],
+    ],
+    ['level', { level: ['MUNICIPAL', 'NATIONAL'] }, ['Classroom research 101']],
+    ['credit category', { category: ['moral_education'] }, ['班主任工作坊']],
+    ['status', { status: ['DRAFT', 'CREDITED'], search: '语文' }, ['小学语文整本书阅读']],
+    ['an empty list (no filter)', { status: [], search: '语文' }, ['小学语文整本书阅读']],
+    [
       'start date range',
       { startsFrom: '2026-05-01', startsTo: '2026-06-30' },
       ['Classroom research 101', '小学语文整本书阅读'],
@@ -156,6 +168,19 @@ describe('activities', () => {
     expect(errors).toBeUndefined();
     expect(data!.activities.edges.map((e) => e.node.title)).toEqual(titles);
     expect(data!.activities.totalCount).toBe(titles.length);
+  });
+
+  it('filters by provider', async () => {
+    const providerId = Buffer.from(`Organization:${ids.provider}`).toString('base64');
+    const { data, errors } = await admin<ListData>(list, {
+      first: 10,
+      filter: { providerId, search: '语文' },
+    });
+    expect(errors).toBeUndefined();
+    expect(data!.activities.edges.map((e) => e.node.title)).toEqual(['小学语文整本书阅读']);
+    const other = Buffer.from(`Organization:${ids.provider + 1000}`).toString('base64');
+    const none = await admin<ListData>(list, { first: 10, filter: { providerId: other } });
+    expect(none.data!.activities.totalCount).toBe(0);
   });
 
   it('refetches any listed object through node(id:)', async () => {
