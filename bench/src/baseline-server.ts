@@ -31,8 +31,8 @@ type Row = Record<string, unknown>;
 
 /**
  * The gateway sends each statement it compiles once as a named prepared statement (decision
- * 0021), so the baseline names every one of those too: `t.q` for those, `t.unnamed` for the
- * rest (the W2 list, sign-in). Names as the gateway's: one per text.
+ * 0021) and its activity list, so the baseline names every one of those too: `t.q` for those,
+ * `t.unnamed` for the rest (sign-in). Names as the gateway's: one per text.
  */
 const statementNames = new Map<string, string>();
 const nameOf = (text: string) => {
@@ -131,7 +131,7 @@ const handlers: Record<string, (t: Tally, input: Row) => Promise<unknown>> = {
       ints([region as number]),
     ]);
     // The page joins its providers, as the gateway's findActivities does.
-    const rows = await t.unnamed(
+    const rows = await t.q(
       `select "activities".*, "provider"."kind" as "provider_kind", "provider"."code" as "provider_code", "provider"."name" as "provider_name", "provider"."region_id" as "provider_region_id", "provider"."stages" as "provider_stages", "provider"."is_rural" as "provider_is_rural" from "activities" inner join "organizations" as "provider" on "provider"."id" = "activities"."provider_id" where true and "activities"."status" in ($1) and "activities"."region_id" in (select "regions"."id" from "regions" where "regions"."path" like $2) order by "activities"."starts_on" desc, "activities"."id" desc limit $3`,
       ['credited', `${r!.path as string}%`, 51],
     );

@@ -10,7 +10,7 @@ import {
 import { sql, type Kysely, type Selectable } from 'kysely';
 import type { ZodType } from 'zod';
 import type { Activities, DB } from '../generated/database';
-import { compiledByIds, visibilityKey } from './compiled-once';
+import { compiledByIds, executePrepared, visibilityKey } from './compiled-once';
 import { toOrganization, type Organization } from './organization.repository';
 import { decodeCursor, encodeCursor, type Page, type PageRequest } from './pagination';
 import { activityVisible, type Visibility } from './visibility';
@@ -168,11 +168,14 @@ export async function findActivities(
       sql<boolean>`(activities.starts_on, activities.id) < (${startsOn}::date, ${id}::int)`,
     );
   }
-  const rows = await query
-    .orderBy('activities.starts_on', 'desc')
-    .orderBy('activities.id', 'desc')
-    .limit(page.first + 1)
-    .execute();
+  // Prepared: it plans in about 1 ms and executes in 0.3 (W2's page, bench dataset).
+  const rows = await executePrepared(
+    db,
+    query
+      .orderBy('activities.starts_on', 'desc')
+      .orderBy('activities.id', 'desc')
+      .limit(page.first + 1),
+  );
   const shown = rows.slice(0, page.first);
   return {
     rows: shown.map(toActivity),

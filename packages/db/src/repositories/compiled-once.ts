@@ -100,5 +100,17 @@ export function compiledByIds<Shape, Row>(options: {
   return (db, shape, ids) => statement(db, shape, { ids: intArray(ids) });
 }
 
+/**
+ * Runs a query built per call as a prepared statement (decision 0021), for a statement whose
+ * texts are few: one per combination of the options present and their lists' lengths (a list
+ * with filters). Every distinct text is held by each connection that ran it, up to the
+ * registry's bound.
+ */
+export async function executePrepared<Row>(db: Kysely<DB>, query: Compilable<Row>): Promise<Row[]> {
+  const compiled = query.compile();
+  prepareOnEveryConnection(compiled.sql);
+  return (await db.executeQuery(compiled)).rows;
+}
+
 /** The shape key of a caller's visibility: every value in it decides the SQL's filter. */
 export const visibilityKey = (visibility: unknown) => JSON.stringify(visibility);
