@@ -11,14 +11,20 @@ import type pg from 'pg';
  * prepared (4 clients, 200k-teacher bench dataset, 2 cores). A statement registered here is
  * sent with a name instead, so each connection parses it once and PostgreSQL keeps its plan.
  *
- * Only statements whose text is fixed are registered (compiledOnce templates: a few hundred
- * texts at most), so what a connection holds is bounded; any other statement — a list filtered
- * by a variable number of values, a write — goes unnamed as before.
+ * Only reads whose texts are few are registered: the compiledOnce templates (one per statement
+ * and visibility kind) and the activity list (one per combination of filters present); writes
+ * and everything else go unnamed as before.
  */
 
+/** Registered texts and the hash their names are made of. */
 const names = new Map<string, string>();
-/** Beyond this many texts, statements go unnamed: a connection holds each one it has run. */
-const maxStatements = 2_000;
+/**
+ * Beyond this many texts, statements go unnamed. Every connection keeps each statement it has
+ * run, with its plans: about 80 kB for the W1 activity read (pg_backend_memory_contexts:
+ * CachedPlanSource 16 kB, CachedPlanQuery 32 kB, CachedPlan 32 kB), so at most ~16 MB per
+ * connection.
+ */
+const maxStatements = 200;
 /**
  * Part of every name. A schema change under a running process (a migration adding a column
  * to a table a prepared `select *` reads) leaves that statement unusable on every connection
@@ -50,20 +56,21 @@ type Query = (text: unknown, values?: unknown, callback?: unknown) => unknown;
  */
 export function prepareRegisteredStatements(client: pg.PoolClient): void {
   const query = client.query.bind(client) as Query;
-  const named = (text: string, values: unknown[]) =>
-    query({ name: `r${generation}_${names.get(text)!}`, text, values }) as Promise<unknown>;
+  const named = (text: string, hash: string, values: unknown[]) =>
+    query({ name: `r${generation}_${hash}`, text, values }) as Promise<unknown>;
   (client as unknown as { query: Query }).query = (text, values, callback) => {
-    if (typeof text !== 'string' || !Array.isArray(values) || callback !== undefined) {
+    const hash = typeof text === 'string' ? names.get(text) : undefined;
+    if (hash === undefined || !Array.isArray(values) || callback !== undefined) {
       return query(text, values, callback);
     }
-    if (!names.has(text)) return query(text, values);
-    return named(text, values).catch((error: unknown) => {
+    const sql = text as string;
+    return named(sql, hash, values).catch((error: unknown) => {
       if (!stalePlan(error)) throw error;
       generation += 1;
       // Outside a transaction the failed statement changed nothing: run it again, prepared
       // anew. Inside one, the transaction is aborted and the caller sees the error.
       if (client.getTransactionStatus() !== 'I') throw error;
-      return named(text, values);
+      return named(sql, hash, values);
     });
   };
 }

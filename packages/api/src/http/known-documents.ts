@@ -10,8 +10,9 @@ import { findNulCharacter } from './text-input';
  * Apollo's pipeline costs every request CPU before and after execution: header maps, media-type
  * negotiation, hashing the query to find its cached document, plugin hooks in promise chains,
  * a clone of the context, frozen request objects. Skipping it took a one-row read from 0.39–0.40
- * to 0.32–0.33 ms of gateway CPU per answer (pnpm bench data, W1, old and new code alternating). A client sends the same few documents over and over, so the answers of
- * those checks are the same every time; this path keeps them instead of recomputing them.
+ * to 0.32–0.33 ms of gateway CPU per answer (pnpm bench data, W1, old and new code
+ * alternating). A client sends the same few documents over and over, so the answers of those
+ * checks are the same every time; this path keeps them instead of recomputing them.
  *
  * What Apollo decided once and this path reuses, keyed by the exact inputs it decided on:
  * - the document: parsed, validated with our limit rules, free of NUL literals, a query (never a
