@@ -1,3 +1,4 @@
+import { RequestCache } from '@pothos/plugin-scope-auth';
 import type { Account, DB, Visibility } from '@registry/db';
 import type { Kysely } from 'kysely';
 import type { SessionCache } from './auth/session-cache';
@@ -27,10 +28,12 @@ export interface Context {
   /** The peer address, for throttling sign-in attempts. */
   clientAddress: string;
   loaders: Loaders;
+  /** What modules keep for this request only (see `requestCache`). */
+  caches: Map<object, unknown>;
 }
 
 export function createContext(
-  input: Omit<Context, 'loaders' | 'visibility' | 'responseCookies'>,
+  input: Omit<Context, 'loaders' | 'visibility' | 'responseCookies' | 'caches'>,
 ): Context {
   const visibility = visibilityOf(input.viewer);
   return {
@@ -38,7 +41,40 @@ export function createContext(
     visibility,
     responseCookies: [],
     loaders: createLoaders(input.db, visibility),
+    caches: new Map(),
   };
+}
+
+/**
+ * State a module keeps for one request (a loader bound to the caller, say), created on first
+ * use. It lives on the context, not in a WeakMap keyed by it: see `releaseContext`.
+ */
+export function requestCache<T>(create: (context: Context) => T): (context: Context) => T {
+  const token = {};
+  return (context) => {
+    if (context.caches.has(token)) return context.caches.get(token) as T;
+    const value = create(context);
+    context.caches.set(token, value);
+    return value;
+  };
+}
+
+/**
+ * Drops what Pothos's scope-auth keeps for a finished request, so the request's objects die
+ * young. Call it once the answer is sent, on every context that reached the schema (Apollo's
+ * clone of it too).
+ *
+ * Scope-auth keeps its per-request cache in a WeakMap keyed by the context, and the cache holds
+ * the context. V8's young-generation collector keeps such an entry (a value that reaches its
+ * own key) alive, so every request's graph — context, loaders, rows, results — survived two
+ * scavenges, was copied into the old generation and waited there for a full collection. The
+ * W1 read, ten at a time in one process: 13 MB promoted per scavenge and 40 ms pauses; with the
+ * entry deleted, 2.3 MB and 7 ms, and 45 % more reads in the same time (node --trace-gc-nvp;
+ * decision 0022). Taking the key out of the context instead (Pothos's `initContextCache`) did
+ * not help: measured, the entries still survived.
+ */
+export function releaseContext(context: object): void {
+  RequestCache.clearForContext(context);
 }
 
 /** Picks Simplified Chinese when the client prefers any Chinese; English otherwise. */

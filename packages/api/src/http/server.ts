@@ -18,7 +18,7 @@ import { GraphQLError, type GraphQLFormattedError } from 'graphql';
 import { sql } from 'kysely';
 import { reportingFeed, SessionCache, sessionChangeChannel } from '../auth/session-cache';
 import type { Config } from '../config';
-import type { Context } from '../context';
+import { releaseContext, type Context } from '../context';
 import type { Logger } from '../logger';
 import { schema } from '../schema';
 import {
@@ -192,6 +192,8 @@ export async function createRegistryServer(
                 errors?.length ?? 0,
                 'apollo',
               );
+              // Apollo's clone of the context carries the caches' key too.
+              releaseContext(contextValue);
             },
           };
         },
@@ -280,42 +282,50 @@ export async function createRegistryServer(
       }
     }
     let context: Context | undefined;
-    const idempotencyKey = req.method === 'POST' ? headers.get(idempotencyHeader) : undefined;
     // The request's own Kysely instance counts its statements and carries its idempotency claim.
     const scope = new RequestScope();
     const db = database.db.withPlugin(scope);
-    if (idempotencyKey === undefined && req.method === 'POST') {
-      const known = knownDocuments.match(body, req.headers['content-type'], req.headers.accept);
-      if (known && (await answerKnown(known))) return;
+    try {
+      await respond();
+    } finally {
+      if (context) releaseContext(context);
     }
-    const { response, answered } =
-      idempotencyKey === undefined
-        ? { response: await executeGraphQL(), answered: null }
-        : await executeWithKey(idempotencyKey);
-    if (context && response && idempotencyKey === undefined) {
-      knownDocuments.learn(context, req.headers['content-type'], req.headers.accept, response);
-    }
-    const statements = scope.statements;
-    if (answered) {
-      res.writeHead(answered.status, {
-        ...answered.headers,
-        'x-request-id': requestId,
-        'x-sql-statements': String(statements),
-      });
-      res.end(answered.body);
-      return;
-    }
-    for (const [key, value] of response!.headers) res.setHeader(key, value);
-    if (context?.responseCookies.length) res.setHeader('set-cookie', context.responseCookies);
-    res.setHeader('x-request-id', requestId);
-    // Statements this request cost, session lookup included: how N+1 regressions get caught.
-    res.setHeader('x-sql-statements', String(statements));
-    res.statusCode = response!.status ?? 200;
-    if (response!.body.kind === 'complete') {
-      res.end(response!.body.string);
-    } else {
-      for await (const chunk of response!.body.asyncIterator) res.write(chunk);
-      res.end();
+
+    async function respond() {
+      const idempotencyKey = req.method === 'POST' ? headers.get(idempotencyHeader) : undefined;
+      if (idempotencyKey === undefined && req.method === 'POST') {
+        const known = knownDocuments.match(body, req.headers['content-type'], req.headers.accept);
+        if (known && (await answerKnown(known))) return;
+      }
+      const { response, answered } =
+        idempotencyKey === undefined
+          ? { response: await executeGraphQL(), answered: null }
+          : await executeWithKey(idempotencyKey);
+      if (context && response && idempotencyKey === undefined) {
+        knownDocuments.learn(context, req.headers['content-type'], req.headers.accept, response);
+      }
+      const statements = scope.statements;
+      if (answered) {
+        res.writeHead(answered.status, {
+          ...answered.headers,
+          'x-request-id': requestId,
+          'x-sql-statements': String(statements),
+        });
+        res.end(answered.body);
+        return;
+      }
+      for (const [key, value] of response!.headers) res.setHeader(key, value);
+      if (context?.responseCookies.length) res.setHeader('set-cookie', context.responseCookies);
+      res.setHeader('x-request-id', requestId);
+      // Statements this request cost, session lookup included: how N+1 regressions get caught.
+      res.setHeader('x-sql-statements', String(statements));
+      res.statusCode = response!.status ?? 200;
+      if (response!.body.kind === 'complete') {
+        res.end(response!.body.string);
+      } else {
+        for await (const chunk of response!.body.asyncIterator) res.write(chunk);
+        res.end();
+      }
     }
 
     /**

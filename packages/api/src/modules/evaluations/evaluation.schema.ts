@@ -1,29 +1,24 @@
 import { findEvaluationsByEnrollmentIds, type Evaluation } from '@registry/db';
 import DataLoader from 'dataloader';
 import { audience, builder } from '../../builder';
-import type { Context } from '../../context';
+import { requestCache, type Context } from '../../context';
 import { EnrollmentRef } from '../enrollments/enrollment.schema';
 
 export const EvaluationRef = builder.objectRef<Evaluation>('Evaluation');
 
 /** Evaluations per enrollment, batched per request and bound to the caller's visibility. */
-const loaders = new WeakMap<Context, DataLoader<number, Evaluation | null>>();
-export function evaluationOfEnrollment(context: Context) {
-  let loader = loaders.get(context);
-  if (!loader) {
-    loader = new DataLoader(async (ids: readonly number[]) => {
+export const evaluationOfEnrollment = requestCache(
+  (context: Context) =>
+    new DataLoader(async (ids: readonly number[]) => {
       const rows = new Map(
         (await findEvaluationsByEnrollmentIds(context.db, context.visibility, ids)).map((e) => [
           e.enrollmentId,
           e,
         ]),
       );
-      return ids.map((id) => rows.get(id) ?? null);
-    });
-    loaders.set(context, loader);
-  }
-  return loader;
-}
+      return ids.map((id): Evaluation | null => rows.get(id) ?? null);
+    }),
+);
 
 EvaluationRef.implement({
   extensions: audience.signedIn,

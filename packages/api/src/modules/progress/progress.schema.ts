@@ -7,7 +7,7 @@ import { progressStatuses, type CategoryProgress, type ProgressLine } from '@reg
 import DataLoader from 'dataloader';
 import { GraphQLError } from 'graphql';
 import { audience, builder } from '../../builder';
-import type { Context } from '../../context';
+import { requestCache, type Context } from '../../context';
 import { ActivityRef } from '../activities/activity.schema';
 import { RequirementPolicyRef } from '../credits/policy.schema';
 import { EnrollmentRef } from '../enrollments/enrollment.schema';
@@ -31,38 +31,30 @@ import {
  * `uncredited`) and without, when only the ledger-based figures were asked for — a transcript
  * of twenty years reads its ledger, not every attendance row of every enrollment.
  */
-const factLoaders = new WeakMap<
-  Context,
-  {
-    full: DataLoader<number, ProgressFacts | null>;
-    ledger: DataLoader<number, ProgressFacts | null>;
-  }
->();
-function progressFacts(context: Context, withEnrollments: boolean) {
-  let loaders = factLoaders.get(context);
-  if (!loaders) {
-    const loader = (enrollments: boolean) =>
-      new DataLoader(async (ids: readonly number[]) => {
-        // The ledger the transcript's entries load (creditEntries) is the one progress sums
-        // when the caller reads it as the owner does: one read for both.
-        let ledger: Map<number, ProgressFacts['entries']> | undefined;
-        if (readsLedgerAsOwner(context.visibility)) {
-          const loaded = await context.loaders.creditEntriesOfTeacher.loadMany(ids);
-          ledger = new Map();
-          for (const [i, entries] of loaded.entries()) {
-            if (entries instanceof Error) throw entries;
-            ledger.set(ids[i]!, entries);
-          }
+const factLoaders = requestCache((context: Context) => {
+  const loader = (enrollments: boolean) =>
+    new DataLoader(async (ids: readonly number[]) => {
+      // The ledger the transcript's entries load (creditEntries) is the one progress sums
+      // when the caller reads it as the owner does: one read for both.
+      let ledger: Map<number, ProgressFacts['entries']> | undefined;
+      if (readsLedgerAsOwner(context.visibility)) {
+        const loaded = await context.loaders.creditEntriesOfTeacher.loadMany(ids);
+        ledger = new Map();
+        for (const [i, entries] of loaded.entries()) {
+          if (entries instanceof Error) throw entries;
+          ledger.set(ids[i]!, entries);
         }
-        const facts = await findProgressFactsByTeacherIds(context.db, context.visibility, ids, {
-          enrollments,
-          ...(ledger ? { ledger } : {}),
-        });
-        return ids.map((id) => facts.get(id) ?? null);
+      }
+      const facts = await findProgressFactsByTeacherIds(context.db, context.visibility, ids, {
+        enrollments,
+        ...(ledger ? { ledger } : {}),
       });
-    loaders = { full: loader(true), ledger: loader(false) };
-    factLoaders.set(context, loaders);
-  }
+      return ids.map((id) => facts.get(id) ?? null);
+    });
+  return { full: loader(true), ledger: loader(false) };
+});
+function progressFacts(context: Context, withEnrollments: boolean) {
+  const loaders = factLoaders(context);
   return withEnrollments ? loaders.full : loaders.ledger;
 }
 
