@@ -48,16 +48,28 @@ describe.skipIf(onPglite)('prepared statements (PostgreSQL)', () => {
 
   it('sends a statement compiled once by name, once per connection', async () => {
     expect(ids.length).toBeGreaterThan(0);
+    expect(ids.length).toBeGreaterThan(1);
     const first = await findOrganizationsByIds(database.db, ids);
-    const again = await findOrganizationsByIds(database.db, ids.slice(0, 1));
+    const again = await findOrganizationsByIds(database.db, [...ids].reverse());
     expect(first.map((o) => o.id).sort()).toEqual([...ids].sort());
-    expect(again.map((o) => o.id)).toEqual([ids[0]]);
+    expect(again.map((o) => o.id).sort()).toEqual([...ids].sort());
     const statements = (await prepared(database)).filter((s) =>
       s.statement.includes('from "organizations"'),
     );
     // Two executions, one preparation: the second reused the first's name.
     expect(statements).toHaveLength(1);
     expect(statements[0]!.name).toMatch(/^r\d+_[0-9a-f]{20}$/);
+    expect(statements[0]!.statement).toContain('= any($1::int4[])');
+  });
+
+  it('reads one id through a statement of its own, prepared once too', async () => {
+    for (const id of [ids[0]!, ids[1]!, ids[0]!]) {
+      expect((await findOrganizationsByIds(database.db, [id])).map((o) => o.id)).toEqual([id]);
+    }
+    const single = (await prepared(database)).filter(
+      (s) => s.statement.includes('from "organizations"') && s.statement.includes('= $1::int4'),
+    );
+    expect(single).toHaveLength(1);
   });
 
   it('leaves every other statement unnamed', async () => {
@@ -76,6 +88,7 @@ describe.skipIf(onPglite)('prepared statements (PostgreSQL)', () => {
       expect(rows.map((o) => o.id).sort()).toEqual([...ids].sort());
       const names = (await prepared(database))
         .filter((s) => s.statement.includes('from "organizations"'))
+        .filter((s) => s.statement.includes('= any('))
         .map((s) => s.name);
       expect(new Set(names).size).toBe(2);
     } finally {

@@ -158,4 +158,20 @@ describe('compiledOnce', () => {
     expect([query![0], result![0]]).toEqual(['query', 'result']);
     expect(result![1]).toBe(query![1]); // the same statement (query ids are compared by identity)
   });
+
+  it('reads one id with a scalar parameter, so PostgreSQL can keep one plan for it', async () => {
+    const { db, sent } = recordingDb();
+    const byIds = compiledByIds({
+      build: (db, anyId) => db.selectFrom('activities').select('id').where('id', '=', anyId),
+    });
+    await byIds(db, null, [7]);
+    await byIds(db, null, [7, 8]);
+    await byIds(db, null, [9]);
+    expect(sent).toEqual([
+      { sql: 'select "id" from "activities" where "id" = $1::int4', parameters: ['7'] },
+      { sql: 'select "id" from "activities" where "id" = any($1::int4[])', parameters: ['{7,8}'] },
+      { sql: 'select "id" from "activities" where "id" = $1::int4', parameters: ['9'] },
+    ]);
+    expect(() => byIds(db, null, [1.5])).toThrow(TypeError);
+  });
 });
