@@ -1,7 +1,7 @@
 import { RequestCache } from '@pothos/plugin-scope-auth';
 import { findAccountForLogin } from '@registry/db';
 import { parse, type OperationDefinitionNode } from 'graphql';
-import { afterAll, beforeAll, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { SessionCache } from '../../packages/api/src/auth/session-cache';
 import { builder } from '../../packages/api/src/builder';
 import { createContext, releaseContext, type Context } from '../../packages/api/src/context';
@@ -10,6 +10,7 @@ import { createLogger } from '../../packages/api/src/logger';
 import { schema } from '../../packages/api/src/schema';
 import { createTestDatabase, type TestDatabase } from '../testkit/database';
 import { Fixtures } from '../testkit/fixtures';
+import { startTestServer } from '../testkit/server';
 
 /**
  * A finished request's objects must die young: the context, its loaders, the rows and the
@@ -19,11 +20,13 @@ import { Fixtures } from '../testkit/fixtures';
  * `releaseContext`, every request's graph was promoted to the old generation (pnpm bench W1:
  * 12 MB per scavenge, 40 ms pauses; docs/decisions/0022). A scavenge cannot be observed
  * reliably from a test (WeakRefs are cleared by full collections only), so this checks the
- * mechanism: once released, the cache the request used is gone.
+ * mechanism (once released, the cache the request used is gone) and that the server releases
+ * every context it answers with, on Apollo's path and on the known-document path.
  */
 let database: TestDatabase;
 let viewer: Context['viewer'];
 let activityId: string;
+let password: string;
 const operations = new CompiledOperations(schema);
 const sessions = new SessionCache({ ttlMs: 0, maxEntries: 0 });
 const log = createLogger({ LOG_LEVEL: 'silent', NODE_ENV: 'test' } as never);
@@ -33,6 +36,7 @@ beforeAll(async () => {
   const fx = new Fixtures(database.db);
   const world = await fx.world();
   const account = await fx.account('platform_admin', null);
+  password = account.password;
   const found = await findAccountForLogin(database.db, account.username);
   viewer = {
     id: found!.id,
@@ -94,4 +98,75 @@ it('releasing twice, or a context that never reached the schema, is harmless', a
   releaseContext(context);
   releaseContext(context);
   releaseContext({});
+});
+
+describe('the server', () => {
+  let server: Awaited<ReturnType<typeof startTestServer>>;
+  let token: string;
+
+  beforeAll(async () => {
+    server = await startTestServer(database);
+    const login = await server.graphql<{ login: { data: { token: string } } }>(
+      `mutation($input: LoginInput!) { login(input: $input) { ... on MutationLoginSuccess { data { token } } } }`,
+      { input: { username: viewer!.username, password, issueToken: true } },
+    );
+    token = login.data!.login.data.token;
+  });
+  afterAll(async () => {
+    await server?.stop();
+  });
+
+  /** The request ids of the contexts released while `send` ran, one entry per release. */
+  async function releasedDuring(send: () => Promise<unknown>): Promise<string[]> {
+    const spy = vi.spyOn(RequestCache, 'clearForContext');
+    try {
+      await send();
+      return spy.mock.calls.map(([context]) => (context as Context).requestId);
+    } finally {
+      spy.mockRestore();
+    }
+  }
+
+  it('releases the context of every answer: Apollo’s clone and its own, or the known path’s', async () => {
+    const read = () =>
+      server.graphql(`query Memory { me { username } }`, {}, { authorization: `Bearer ${token}` });
+    let first: Awaited<ReturnType<typeof read>> | undefined;
+    const apollo = await releasedDuring(async () => (first = await read()));
+    expect(first!.errors).toBeUndefined();
+    const firstId = first!.headers.get('x-request-id')!;
+    // Apollo answered it the first time: its clone of the context, then the context itself.
+    expect(apollo).toEqual([firstId, firstId]);
+
+    let second: Awaited<ReturnType<typeof read>> | undefined;
+    const known = await releasedDuring(async () => (second = await read()));
+    expect(second!.data).toEqual(first!.data);
+    // The same document again takes the known-document path (decision 0020): one context.
+    expect(known).toEqual([second!.headers.get('x-request-id')]);
+  });
+
+  it('releases the context of a mutation and of a request refused by validation', async () => {
+    let logout: Awaited<ReturnType<typeof server.graphql>> | undefined;
+    const mutation = await releasedDuring(
+      async () =>
+        (logout = await server.graphql(
+          `mutation { logout }`,
+          {},
+          {
+            authorization: `Bearer ${token}`,
+          },
+        )),
+    );
+    expect(logout!.data).toEqual({ logout: true });
+    const logoutId = logout!.headers.get('x-request-id')!;
+    expect(mutation).toEqual([logoutId, logoutId]);
+
+    let refused: Awaited<ReturnType<typeof server.graphql>> | undefined;
+    const released = await releasedDuring(
+      async () => (refused = await server.graphql(`query { nothingHere }`)),
+    );
+    expect(refused!.status).toBe(400);
+    const refusedId = refused!.headers.get('x-request-id')!;
+    expect(released.length).toBeGreaterThan(0);
+    expect(new Set(released)).toEqual(new Set([refusedId]));
+  });
 });
