@@ -52,10 +52,9 @@ const nameOf = (text: string) => {
 const anyIds = '= any($1::int4[])';
 function asGatewaySends(text: string, values: unknown[]): [string, unknown[]] {
   const [first, ...rest] = values;
-  if (!text.includes(anyIds) || typeof first !== 'string' || first.includes(',')) {
-    return [text, values];
-  }
-  if (first === '{}') return [text, values];
+  // One id is an array literal of one element: no comma, not empty.
+  const oneId = typeof first === 'string' && first !== '{}' && !first.includes(',');
+  if (!oneId || !text.includes(anyIds)) return [text, values];
   return [text.replace(anyIds, '= $1::int4'), [first.slice(1, -1), ...rest]];
 }
 

@@ -4,7 +4,7 @@ import type { Kysely } from 'kysely';
 import type { SessionCache } from './auth/session-cache';
 import { visibilityOf } from './auth/visibility';
 import type { Logger } from './logger';
-import { createLoaders, type Loaders } from './loaders';
+import { Loaders } from './loaders';
 
 export type Locale = 'en' | 'zh-CN';
 
@@ -40,7 +40,7 @@ export function createContext(
     ...input,
     visibility,
     responseCookies: [],
-    loaders: createLoaders(input.db, visibility),
+    loaders: new Loaders(input.db, visibility),
     caches: new Map(),
   };
 }

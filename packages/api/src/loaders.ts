@@ -51,8 +51,8 @@ import type { Kysely } from 'kysely';
  * caller's visibility, so an invisible row loads as null wherever it is reached from.
  *
  * Each loader is made when a request first asks for it: a request uses two or three of them,
- * and making all of them (a DataLoader, its cache and closures each) for every request was
- * two-fifths of what a one-row read allocated (pnpm bench W1, sampling heap profile).
+ * and making all 27 (a DataLoader, its cache and closures each) for every request took a
+ * one-row read from 62 to 75 KB allocated (pnpm bench W1's read in one process).
  */
 export class Loaders {
   constructor(
@@ -284,10 +284,6 @@ export class Loaders {
     ));
   }
 }
-
-export function createLoaders(db: Kysely<DB>, visibility: Visibility): Loaders {
-  return new Loaders(db, visibility);
-}
 export type {
   Activity,
   Confirmation,
@@ -304,12 +300,12 @@ export type {
   Trainer,
 };
 
+type PagedLoaders<V> = (first: number, after: number | null) => DataLoader<number, ChildPage<V>>;
+
 /**
  * A page of children for each parent, batched per page shape: every parent asked for with the
  * same `first`/`after` in one request shares one statement.
  */
-type PagedLoaders<V> = (first: number, after: number | null) => DataLoader<number, ChildPage<V>>;
-
 function pagedBy<V>(
   load: (
     parentIds: readonly number[],

@@ -192,7 +192,7 @@ export async function createRegistryServer(
                 errors?.length ?? 0,
                 'apollo',
               );
-              // Apollo's clone of the context carries the caches' key too.
+              // Apollo's clone of the context has a scope-auth cache of its own.
               releaseContext(contextValue);
             },
           };

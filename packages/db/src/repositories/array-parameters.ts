@@ -10,12 +10,13 @@
  * a bug of the caller and throws rather than be rounded into another id.
  */
 export function intArray(values: ReadonlyArray<number | null>): string {
-  const elements = values.map((v) => {
-    if (v === null) return 'NULL';
-    if (!Number.isSafeInteger(v)) throw new TypeError(`not a whole number: ${String(v)}`);
-    return String(v);
-  });
-  return `{${elements.join(',')}}`;
+  return `{${values.map((v) => (v === null ? 'NULL' : intParameter(v))).join(',')}}`;
+}
+
+/** One int4 parameter in its text form, refused as intArray refuses an element. */
+export function intParameter(value: number): string {
+  if (!Number.isSafeInteger(value)) throw new TypeError(`not a whole number: ${String(value)}`);
+  return String(value);
 }
 
 /**

@@ -1,7 +1,7 @@
 import { CompiledQuery, sql, type Compilable, type Kysely, type RawBuilder } from 'kysely';
 import type { DB } from '../generated/database';
 import { prepareOnEveryConnection } from '../prepared-statements';
-import { intArray } from './array-parameters';
+import { intArray, intParameter } from './array-parameters';
 
 /** Where a per-call value goes in a statement: write `${p.name}` in the builder's SQL. */
 export type Placeholders<Names extends string> = { readonly [K in Names]: RawBuilder<unknown> };
@@ -113,7 +113,7 @@ export function compiledByIds<Shape, Row>(options: {
   });
   return (db, shape, ids) =>
     ids.length === 1
-      ? one(db, shape, { id: intArray(ids).slice(1, -1) })
+      ? one(db, shape, { id: intParameter(ids[0]!) })
       : many(db, shape, { ids: intArray(ids) });
 }
 
