@@ -45,17 +45,20 @@ const nameOf = (text: string) => {
 };
 
 /**
- * The gateway reads one id as `= $1::int4` and several as `= any($1::int4[])` (compiledByIds),
- * so PostgreSQL can keep one plan for the first; the baseline sends the same text for the same
- * number of ids.
+ * The gateway reads one id as `= $1::int4`, up to 100 as `= any((select $1::int4[])::int4[])`
+ * and more as `= any($1::int4[])` (compiledByIds and its fewIds), so PostgreSQL can keep one
+ * plan for the first two; the baseline sends the same text for the same number of ids.
  */
 const anyIds = '= any($1::int4[])';
+const fewIds = 100;
 function asGatewaySends(text: string, values: unknown[]): [string, unknown[]] {
   const [first, ...rest] = values;
-  // One id is an array literal of one element: no comma, not empty.
-  const oneId = typeof first === 'string' && first !== '{}' && !first.includes(',');
-  if (!oneId || !text.includes(anyIds)) return [text, values];
-  return [text.replace(anyIds, '= $1::int4'), [first.slice(1, -1), ...rest]];
+  if (typeof first !== 'string' || !text.includes(anyIds)) return [text, values];
+  // Ids as an array literal: as many as its commas plus one.
+  const count = first === '{}' ? 0 : first.split(',').length;
+  if (count === 1) return [text.replace(anyIds, '= $1::int4'), [first.slice(1, -1), ...rest]];
+  if (count <= fewIds) return [text.replace(anyIds, '= any((select $1::int4[])::int4[])'), values];
+  return [text, values];
 }
 
 class Tally {
@@ -189,7 +192,7 @@ const handlers: Record<string, (t: Tally, input: Row) => Promise<unknown>> = {
               [ints(sessionIds)],
             ),
             t.q(
-              `select "a".* from unnest($1::int4[]) as s(session_id) inner join lateral (select "attendance".* from "attendance" where "attendance"."session_id" = "s"."session_id" and true order by "attendance"."id" limit $2) as "a" on true order by "a"."session_id", "a"."id"`,
+              `select "a".* from unnest((select $1::int4[])) as s(session_id) inner join lateral (select "attendance".* from "attendance" where "attendance"."session_id" = "s"."session_id" and true order by "attendance"."id" limit $2) as "a" on true order by "a"."session_id", "a"."id"`,
               [ints(sessionIds), 51],
             ),
           ]);

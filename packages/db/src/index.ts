@@ -26,3 +26,4 @@ export * from './repositories/crediting.repository';
 export * from './repositories/ledger.repository';
 export { isDatabaseUnavailable } from './connection-errors';
 export { isPrepared } from './prepared-statements';
+export { fewIds } from './repositories/compiled-once';

@@ -12,7 +12,7 @@ import {
 } from 'kysely';
 import { describe, expect, it } from 'vitest';
 import type { DB } from '../generated/database';
-import { compiledByIds, compiledOnce } from './compiled-once';
+import { compiledByIds, compiledOnce, fewIds } from './compiled-once';
 
 /** A Kysely whose driver records what it is asked to run and answers with no rows. */
 function recordingDb() {
@@ -149,7 +149,7 @@ describe('compiledOnce', () => {
     await byIds(db.withPlugin(plugin), null, [3, 1, 2]);
     expect(sent).toEqual([
       {
-        sql: 'select "id" from "activities" where "id" = any($1::int4[])',
+        sql: 'select "id" from "activities" where "id" = any((select $1::int4[])::int4[])',
         parameters: ['{3,1,2}'],
       },
     ]);
@@ -159,19 +159,29 @@ describe('compiledOnce', () => {
     expect(result![1]).toBe(query![1]); // the same statement (query ids are compared by identity)
   });
 
-  it('reads one id with a scalar parameter, so PostgreSQL can keep one plan for it', async () => {
+  it('reads one id, a few and many each with a text of its own, so PostgreSQL can keep the plans of the first two', async () => {
     const { db, sent } = recordingDb();
     const byIds = compiledByIds({
       build: (db, anyId) => db.selectFrom('activities').select('id').where('id', '=', anyId),
     });
+    const hundred = Array.from({ length: fewIds }, (_, i) => i + 1);
     await byIds(db, null, [7]);
     await byIds(db, null, [7, 8]);
     await byIds(db, null, [9]);
+    await byIds(db, null, hundred);
+    await byIds(db, null, [...hundred, 101]);
+    const few = 'select "id" from "activities" where "id" = any((select $1::int4[])::int4[])';
     expect(sent).toEqual([
       { sql: 'select "id" from "activities" where "id" = $1::int4', parameters: ['7'] },
-      { sql: 'select "id" from "activities" where "id" = any($1::int4[])', parameters: ['{7,8}'] },
+      { sql: few, parameters: ['{7,8}'] },
       { sql: 'select "id" from "activities" where "id" = $1::int4', parameters: ['9'] },
+      { sql: few, parameters: [`{${hundred.join(',')}}`] },
+      {
+        sql: 'select "id" from "activities" where "id" = any($1::int4[])',
+        parameters: [`{${[...hundred, 101].join(',')}}`],
+      },
     ]);
     expect(() => byIds(db, null, [1.5])).toThrow(TypeError);
+    expect(() => byIds(db, null, [1, 2.5])).toThrow(TypeError);
   });
 });

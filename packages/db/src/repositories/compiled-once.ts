@@ -86,16 +86,21 @@ export function compiledOnce<Names extends string, Shape, Row>(options: {
 
 /**
  * The common case: a read by ids. `build` gets the right-hand side to compare the key column
- * with (`column = <rhs>`): `$n::int4` for one id, `any($n::int4[])` for several, so each read
- * has two texts.
+ * with (`column = <rhs>`), one of three by the number of ids, so each read has three texts:
+ * - one id: `$n::int4`;
+ * - a few (up to `fewIds`): `any((select $n::int4[])::int4[])`;
+ * - more: `any($n::int4[])`.
  *
- * One id gets its own text because PostgreSQL keeps planning `= any($1::int4[])` on every
- * call: a prepared statement runs on custom plans for its first five calls, then switches to
- * its generic plan only if that looks no costlier, and for an array of unknown length it
- * assumes ten elements, so it never does. Bind (where the planning happens) took 0.33–0.53 ms
- * against 0.04–0.2 for the execution of W1's read (log_min_duration_statement, bench data). With
- * `= $1::int4` the generic plan is the custom one and PostgreSQL keeps it. Most loads are of
- * one key: a node by id, a teacher's transcript, an activity's sessions.
+ * A prepared statement runs on custom plans (made for its values) for its first five calls,
+ * then on its generic plan only if that looks no costlier. For `= any($1::int4[])` the generic
+ * plan assumes ten elements, the custom one counts them, so PostgreSQL never switches and plans
+ * every call: Bind (where the planning happens) took 0.33–0.53 ms against 0.04–0.2 for the
+ * execution of W1's read (log_min_duration_statement, bench data). With `= $1::int4` the generic
+ * plan is the custom one, and so it is when the array comes out of a sub-select: the planner
+ * sees an InitPlan's output in both, not the array, and PostgreSQL keeps the generic plan from
+ * the sixth call on (an index scan, as the custom one). Above `fewIds` a read (crediting a
+ * roster, an import's enrollments) is planned for its ids: a plan costed for ten elements could
+ * be the wrong one for ten thousand, and planning is then a small part of the statement.
  */
 export function compiledByIds<Shape, Row>(options: {
   shapeKey?: (shape: Shape) => string;
@@ -106,6 +111,11 @@ export function compiledByIds<Shape, Row>(options: {
     shapeKey: options.shapeKey,
     build: (db, p, shape: Shape) => options.build(db, sql<number>`${p.id}::int4`, shape),
   });
+  const few = compiledOnce({
+    placeholders: ['ids'],
+    shapeKey: options.shapeKey,
+    build: (db, p, shape: Shape) => options.build(db, fewIdsOf(p.ids), shape),
+  });
   const many = compiledOnce({
     placeholders: ['ids'],
     shapeKey: options.shapeKey,
@@ -114,8 +124,19 @@ export function compiledByIds<Shape, Row>(options: {
   return (db, shape, ids) =>
     ids.length === 1
       ? one(db, shape, { id: intParameter(ids[0]!) })
-      : many(db, shape, { ids: intArray(ids) });
+      : (ids.length <= fewIds ? few : many)(db, shape, { ids: intArray(ids) });
 }
+
+/** The most ids a read by ids runs on its kept (generic) plan; see compiledByIds. */
+export const fewIds = 100;
+
+/**
+ * `any(…)` over an int4[] placeholder that PostgreSQL plans once: the array reaches the plan as
+ * an InitPlan's output, so no custom plan can look cheaper than the generic one (compiledByIds).
+ * For a statement that always takes few ids (an activity's sessions, a page's parents).
+ */
+export const fewIdsOf = (placeholder: RawBuilder<unknown>) =>
+  sql<number>`any((select ${placeholder}::int4[])::int4[])`;
 
 /**
  * Runs a query built per call as a prepared statement (decision 0021), for a statement whose

@@ -333,14 +333,20 @@ export async function findAttendancePagesBySessionIds(
   );
 }
 
-/** One page per session as a LATERAL, compiled once per visibility and cursor presence. */
+/**
+ * One page per session as a LATERAL, compiled once per visibility and cursor presence. The ids
+ * come out of a sub-select so that PostgreSQL keeps one plan (compiledByIds says why): the plan
+ * is a loop over the sessions whatever their number.
+ */
 const attendancePagesBySessionIds = compiledOnce({
   placeholders: ['ids', 'after', 'limit'],
   shapeKey: ({ visibility, afterGiven }: { visibility: Visibility; afterGiven: boolean }) =>
     `${afterGiven}${visibilityKey(visibility)}`,
   build: (db, p, { visibility, afterGiven }) =>
     db
-      .selectFrom(sql<{ session_id: number }>`unnest(${p.ids}::int4[])`.as<'s'>(sql`s(session_id)`))
+      .selectFrom(
+        sql<{ session_id: number }>`unnest((select ${p.ids}::int4[]))`.as<'s'>(sql`s(session_id)`),
+      )
       .innerJoinLateral(
         (eb) =>
           eb
