@@ -7,6 +7,7 @@ import { builder } from '../../packages/api/src/builder';
 import { createContext, releaseContext, type Context } from '../../packages/api/src/context';
 import { CompiledOperations } from '../../packages/api/src/http/compiled-executor';
 import { createLogger } from '../../packages/api/src/logger';
+import { ReferenceCache } from '../../packages/api/src/reference-cache';
 import { schema } from '../../packages/api/src/schema';
 import { createTestDatabase, type TestDatabase } from '../testkit/database';
 import { Fixtures } from '../testkit/fixtures';
@@ -29,6 +30,7 @@ let activityId: string;
 let password: string;
 const operations = new CompiledOperations(schema);
 const sessions = new SessionCache({ ttlMs: 0, maxEntries: 0 });
+const reference = new ReferenceCache({ ttlMs: 0, maxEntries: 0 });
 const log = createLogger({ LOG_LEVEL: 'silent', NODE_ENV: 'test' } as never);
 
 beforeAll(async () => {
@@ -64,6 +66,7 @@ async function read(): Promise<Context> {
     viewer,
     sessionToken: null,
     sessions,
+    reference,
     secureCookies: false,
     clientAddress: '127.0.0.1',
   });

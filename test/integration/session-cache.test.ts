@@ -3,6 +3,7 @@ import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTestDatabase, type TestDatabase } from '../testkit/database';
 import { currentEngine } from '../testkit/engines';
+import { eventually } from '../testkit/eventually';
 import { Fixtures } from '../testkit/fixtures';
 import { startTestServer } from '../testkit/server';
 
@@ -45,17 +46,6 @@ async function signedIn(role: 'teacher' | 'school_admin' = 'teacher') {
     };
   };
   return { account, ask };
-}
-
-/** Asks until `done` holds, for at most two seconds; returns the last answer. */
-async function eventually<T>(ask: () => Promise<T>, done: (answer: T) => boolean): Promise<T> {
-  const deadline = Date.now() + 2_000;
-  let answer = await ask();
-  while (!done(answer) && Date.now() < deadline) {
-    await new Promise((resolve) => setTimeout(resolve, 20));
-    answer = await ask();
-  }
-  return answer;
 }
 
 const userIdOf = async (username: string) =>

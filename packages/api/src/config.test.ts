@@ -10,6 +10,7 @@ describe('configuration', () => {
     expect(config.NODE_ENV).toBe('development');
     expect(config.SESSION_CACHE_SECONDS).toBe(10);
     expect(config.DATABASE_PREPARED_STATEMENTS).toBe('on');
+    expect(config.REFERENCE_CACHE).toBe('on');
   });
 
   it.each([
@@ -24,6 +25,7 @@ describe('configuration', () => {
       { DATABASE_PREPARED_STATEMENTS: 'no' },
       'DATABASE_PREPARED_STATEMENTS="no": must be on or off',
     ],
+    [{ REFERENCE_CACHE: 'yes' }, 'REFERENCE_CACHE="yes": must be on or off'],
   ])('refuses %o naming the variable and what is allowed', (env, message) => {
     expect(() => loadConfig(env)).toThrow(ConfigError);
     expect(() => loadConfig(env)).toThrow(message);

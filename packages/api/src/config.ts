@@ -55,6 +55,11 @@ const environment = z.object({
     .min(0, 'must be between 0 and 300')
     .max(300, 'must be between 0 and 300')
     .default(10),
+  /**
+   * Keep credit categories and requirement policies in memory, dropped by change notification
+   * (decision 0023). `off` where the process cannot LISTEN (a pooler in transaction mode).
+   */
+  REFERENCE_CACHE: z.enum(['on', 'off'], { message: 'must be on or off' }).default('on'),
   /** Seed demo data into an empty database at start-up: on by default for the embedded engine. */
   SEED_DEMO_DATA: z
     .enum(['auto', 'always', 'never'], { message: 'must be one of auto, always, never' })

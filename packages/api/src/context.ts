@@ -2,6 +2,7 @@ import { RequestCache } from '@pothos/plugin-scope-auth';
 import type { Account, DB, Visibility } from '@registry/db';
 import type { Kysely } from 'kysely';
 import type { SessionCache } from './auth/session-cache';
+import type { ReferenceCache } from './reference-cache';
 import { visibilityOf } from './auth/visibility';
 import type { Logger } from './logger';
 import { Loaders } from './loaders';
@@ -22,6 +23,8 @@ export interface Context {
   sessionToken: string | null;
   /** This process's cache of looked-up sessions (logout forgets its own at once). */
   sessions: SessionCache;
+  /** This process's credit categories and requirement policies (read through `loaders`). */
+  reference: ReferenceCache;
   /** Set-Cookie values to send with the response (login, logout). */
   responseCookies: string[];
   secureCookies: boolean;
@@ -40,7 +43,7 @@ export function createContext(
     ...input,
     visibility,
     responseCookies: [],
-    loaders: new Loaders(input.db, visibility),
+    loaders: new Loaders(input.db, visibility, input.reference),
     caches: new Map(),
   };
 }

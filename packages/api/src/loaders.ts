@@ -44,6 +44,7 @@ import {
 } from '@registry/db';
 import DataLoader from 'dataloader';
 import type { Kysely } from 'kysely';
+import type { ReferenceCache } from './reference-cache';
 
 /**
  * Per-request batch loaders: whatever the shape of a query, each kind of row is fetched with
@@ -58,6 +59,8 @@ export class Loaders {
   constructor(
     private readonly db: Kysely<DB>,
     private readonly visibility: Visibility,
+    /** The process's categories and policies (decision 0023). */
+    private readonly reference: ReferenceCache,
   ) {}
 
   #activity: DataLoader<number, Activity | null> | undefined;
@@ -107,7 +110,10 @@ export class Loaders {
   #creditCategory: DataLoader<string, CreditCategory | null> | undefined;
   get creditCategory() {
     return (this.#creditCategory ??= byKey(
-      async (codes: readonly string[]) => findCreditCategoriesByCodes(this.db, codes),
+      async (codes: readonly string[]) =>
+        this.reference.categories(codes, (missing) =>
+          findCreditCategoriesByCodes(this.db, missing),
+        ),
       (c) => c.code,
     ));
   }
@@ -147,7 +153,8 @@ export class Loaders {
   #requirementPolicy: DataLoader<number, RequirementPolicy | null> | undefined;
   get requirementPolicy() {
     return (this.#requirementPolicy ??= byKey(
-      async (ids: readonly number[]) => findRequirementPoliciesByIds(this.db, ids),
+      async (ids: readonly number[]) =>
+        this.reference.policies(ids, (missing) => findRequirementPoliciesByIds(this.db, missing)),
       (p) => p.id,
     ));
   }

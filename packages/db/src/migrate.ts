@@ -6,6 +6,7 @@ import * as tamperEvidence from './migrations/2026-11-22T1400-tamper-evidence';
 import * as idempotencyKeys from './migrations/2026-11-22T1500-idempotency-keys';
 import * as sealAuditPerTransaction from './migrations/2026-12-01T1000-seal-audit-per-transaction';
 import * as sessionChangeNotifications from './migrations/2026-12-02T1000-session-change-notifications';
+import * as referenceChangeNotifications from './migrations/2026-12-05T0800-reference-change-notifications';
 
 /**
  * Forward-only: migrations are listed here in order and never edited once landed.
@@ -19,6 +20,7 @@ export const migrations: Record<string, Migration> = {
   '2026-11-22T1500-idempotency-keys': idempotencyKeys,
   '2026-12-01T1000-seal-audit-per-transaction': sealAuditPerTransaction,
   '2026-12-02T1000-session-change-notifications': sessionChangeNotifications,
+  '2026-12-05T0800-reference-change-notifications': referenceChangeNotifications,
 };
 
 export const latestMigration = Object.keys(migrations).at(-1)!;

@@ -1,7 +1,8 @@
 import type { Account, LiveSession } from '@registry/db';
 import { describe, expect, it } from 'vitest';
 import { createLogger } from '../logger';
-import { reportingFeed, SessionCache } from './session-cache';
+import { reportingFeed } from '../change-feed';
+import { SessionCache, sessionFeedLines } from './session-cache';
 
 function account(id: number): Account {
   return {
@@ -186,7 +187,7 @@ describe('reportingFeed', () => {
       { write: (line: string) => void lines.push(JSON.parse(line)) },
     );
     const cache = new SessionCache({ ttlMs: 10_000, maxEntries: 10 });
-    const feed = reportingFeed(cache, log);
+    const feed = reportingFeed(cache, log, sessionFeedLines);
     feed.listening();
     expect(cache.serving).toBe(true);
     expect(lines).toEqual([]);

@@ -1,5 +1,5 @@
 import type { Account, ChannelListener, LiveSession } from '@registry/db';
-import type { Logger } from '../logger';
+import type { FeedLines } from '../change-feed';
 
 /** The channel migration 2026-12-02T1000-session-change-notifications announces changes on. */
 export const sessionChangeChannel = 'registry_sessions';
@@ -161,25 +161,8 @@ function frozen(account: Account): Account {
   return Object.freeze(account);
 }
 
-/**
- * The cache as the change feed's listener, saying in the log when it stops and starts serving:
- * a lost feed costs a lookup per request until it is back, and an operator should see why.
- */
-export function reportingFeed(cache: SessionCache, log: Logger): ChannelListener {
-  let listenedBefore = false;
-  return {
-    message: (payload) => cache.message(payload),
-    listening: () => {
-      cache.listening();
-      if (listenedBefore) log.info('session change feed listening again; sessions cached again');
-      listenedBefore = true;
-    },
-    lost: (error) => {
-      cache.lost();
-      log.warn(
-        { err: error },
-        'session change feed lost: every request looks its session up until it reconnects',
-      );
-    },
-  };
-}
+/** What the log says about the session change feed (see `reportingFeed`). */
+export const sessionFeedLines: FeedLines = {
+  lost: 'session change feed lost: every request looks its session up until it reconnects',
+  back: 'session change feed listening again; sessions cached again',
+};

@@ -2,6 +2,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import { findLiveSession, hashSessionToken, type Database, type DB } from '@registry/db';
 import type { Kysely } from 'kysely';
 import type { SessionCache } from '../auth/session-cache';
+import type { ReferenceCache } from '../reference-cache';
 import { sessionTokenFrom } from '../auth/session-token';
 import type { Config } from '../config';
 import { createContext, localeFrom, type Context } from '../context';
@@ -49,13 +50,14 @@ export interface ContextSources {
   config: Config;
   log: Logger;
   sessions: SessionCache;
+  reference: ReferenceCache;
 }
 
 export async function routeContext(
   req: IncomingMessage,
   requestId: string,
   db: Kysely<DB>,
-  { config, log, sessions }: ContextSources,
+  { config, log, sessions, reference }: ContextSources,
 ): Promise<Context> {
   const sessionToken = sessionTokenFrom(req.headers);
   const tokenHash = sessionToken ? hashSessionToken(sessionToken) : null;
@@ -70,6 +72,7 @@ export async function routeContext(
     viewer,
     sessionToken: viewer ? sessionToken : null,
     sessions,
+    reference,
     secureCookies: config.NODE_ENV === 'production',
     clientAddress: req.socket.remoteAddress ?? 'unknown',
   });

@@ -16,7 +16,9 @@ import {
 } from '@registry/db';
 import { GraphQLError, type GraphQLFormattedError } from 'graphql';
 import { sql } from 'kysely';
-import { reportingFeed, SessionCache, sessionChangeChannel } from '../auth/session-cache';
+import { SessionCache, sessionChangeChannel, sessionFeedLines } from '../auth/session-cache';
+import { reportingFeed } from '../change-feed';
+import { ReferenceCache, referenceChangeChannel, referenceFeedLines } from '../reference-cache';
 import type { Config } from '../config';
 import { releaseContext, type Context } from '../context';
 import type { Logger } from '../logger';
@@ -48,6 +50,12 @@ export const readinessTimeoutMs = 3_000;
 
 /** Sessions one process keeps (a few hundred bytes each): beyond it the oldest go first. */
 const sessionCacheEntries = 10_000;
+/**
+ * Reference rows are kept a minute at most: the bound on a change notification lost without
+ * the connection noticing. A few hundred rows exist; the cap only stops a runaway.
+ */
+const referenceCacheMs = 60_000;
+const referenceCacheEntries = 5_000;
 
 /**
  * The answer while the database cannot be reached (refused, cut, restarting): a typed error a
@@ -114,9 +122,21 @@ export async function createRegistryServer(
   // Serves nothing until the feed listens; closed with the server (serverWillStop below).
   const sessionFeed =
     config.SESSION_CACHE_SECONDS > 0
-      ? await database.listen(sessionChangeChannel, reportingFeed(sessions, log))
+      ? await database.listen(sessionChangeChannel, reportingFeed(sessions, log, sessionFeedLines))
       : null;
-  const sources: ContextSources = { config, log, sessions };
+  // Categories and policies, on the same terms (decision 0023).
+  const reference = new ReferenceCache({
+    ttlMs: config.REFERENCE_CACHE === 'on' ? referenceCacheMs : 0,
+    maxEntries: referenceCacheEntries,
+  });
+  const referenceFeedSubscription =
+    config.REFERENCE_CACHE === 'on'
+      ? await database.listen(
+          referenceChangeChannel,
+          reportingFeed(reference, log, referenceFeedLines),
+        )
+      : null;
+  const sources: ContextSources = { config, log, sessions, reference };
   const operations = new CompiledOperations(schema);
   // The request's own Kysely instance: Apollo clones the context object, never its members.
   const requestKeyOf = (context: object) => (context as Context).db;
@@ -145,6 +165,7 @@ export async function createRegistryServer(
           return {
             async serverWillStop() {
               await sessionFeed?.close();
+              await referenceFeedSubscription?.close();
             },
           };
         },
