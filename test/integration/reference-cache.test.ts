@@ -106,6 +106,39 @@ describe('reference cache', () => {
       );
     }
   });
+
+  it('reads the policies binding a teacher from memory too, for their progress', async () => {
+    const fx = new Fixtures(database.db);
+    const off = await startTestServer(database, { REFERENCE_CACHE: 'off' });
+    try {
+      const teacherId = Buffer.from(`Teacher:${world.teacher.id}`).toString('base64');
+      const progress = `query($id: ID!, $policy: ID!) { node(id: $id) { ... on Teacher {
+        progress(policyId: $policy) { total { required } } } } }`;
+      const asker = async (on: typeof server) => {
+        const admin = await on.as(await fx.account('platform_admin', null));
+        await admin(`{ me { username } }`);
+        return async () => {
+          const response = await admin<{ node: { progress: { total: { required: number } } } }>(
+            progress,
+            { id: teacherId, policy: policyId },
+          );
+          expect(response.errors, JSON.stringify(response.errors)).toBeUndefined();
+          return {
+            required: response.data!.node.progress.total.required,
+            statements: Number(response.headers.get('x-sql-statements')),
+          };
+        };
+      };
+      const cached = await asker(server);
+      await cached();
+      const kept = await cached();
+      const read = await (await asker(off))();
+      expect(kept.required).toBe(read.required);
+      expect(kept.statements).toBe(read.statements - 1);
+    } finally {
+      await off.stop();
+    }
+  });
 });
 
 describe('reference cache switched off', () => {

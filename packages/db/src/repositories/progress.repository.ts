@@ -11,7 +11,12 @@ import {
 } from '@registry/domain';
 import { sql, type Kysely } from 'kysely';
 import type { DB } from '../generated/database';
-import { bindingPoliciesByKey, policyRegionDepth, regionAtOrAbove } from './binding-policies';
+import {
+  bindingPoliciesByKey,
+  policyRegionDepth,
+  regionAtOrAbove,
+  type PolicyReader,
+} from './binding-policies';
 import { compiledByIds } from './compiled-once';
 import type { RequirementPolicy } from './directory.repository';
 import { enrollmentVisible, ledgerVisible, teacherVisible, type Visibility } from './visibility';
@@ -109,6 +114,8 @@ export async function findProgressFactsByTeacherIds(
      * readsLedgerAsOwner); without it the ledger is read here.
      */
     ledger?: ReadonlyMap<number, ReadonlyArray<TranscriptEntry>>;
+    /** How the bound policies are read (default: from the database). */
+    readPolicies?: PolicyReader;
   } = { enrollments: true },
 ): Promise<Map<number, ProgressFacts>> {
   const out = new Map<number, ProgressFacts>();
@@ -134,6 +141,7 @@ export async function findProgressFactsByTeacherIds(
     db,
     await bindingPolicies(db, null, ids),
     (binding) => binding.teacher_id,
+    options.readPolicies,
   );
   for (const facts of out.values()) {
     facts.policies = policiesOf.get(facts.teacherId) ?? [];

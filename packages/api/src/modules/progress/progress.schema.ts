@@ -8,6 +8,7 @@ import DataLoader from 'dataloader';
 import { GraphQLError } from 'graphql';
 import { audience, builder } from '../../builder';
 import { requestCache, type Context } from '../../context';
+import { loadAll } from '../../loaders';
 import { ActivityRef } from '../activities/activity.schema';
 import { RequirementPolicyRef } from '../credits/policy.schema';
 import { EnrollmentRef } from '../enrollments/enrollment.schema';
@@ -48,6 +49,11 @@ const factLoaders = requestCache((context: Context) => {
       const facts = await findProgressFactsByTeacherIds(context.db, context.visibility, ids, {
         enrollments,
         ...(ledger ? { ledger } : {}),
+        // Through the loader, so the process's reference cache answers them (decision 0023).
+        readPolicies: async (policyIds) =>
+          (await loadAll(context.loaders.requirementPolicy, policyIds)).filter(
+            (policy) => policy !== null,
+          ),
       });
       return ids.map((id) => facts.get(id) ?? null);
     });
