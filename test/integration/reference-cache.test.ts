@@ -141,6 +141,38 @@ describe('reference cache', () => {
   });
 });
 
+describe('reference cache and deleted rows', () => {
+  it('stops answering a policy deleted by hand as soon as the delete commits', async () => {
+    const { id } = await database.db
+      .insertInto('requirement_policies')
+      .values({
+        region_id: world.province.id,
+        name: 'Policy to delete',
+        cycle_starts_on: '2036-01-01',
+        cycle_ends_on: '2040-12-31',
+        total_hours: 360,
+        category_minimums: JSON.stringify({}),
+        category_caps: JSON.stringify({}),
+        yearly_cap: null,
+        conversion_factors: JSON.stringify({}),
+      })
+      .returning('id')
+      .executeTakeFirstOrThrow();
+    const doomed = Buffer.from(`RequirementPolicy:${id}`).toString('base64');
+    await ask(policyQuery, doomed);
+    expect((await ask(policyQuery, doomed)).node).toEqual({
+      name: 'Policy to delete',
+      totalHours: 360,
+    });
+    await sql`delete from requirement_policies where id = ${id}`.execute(database.db);
+    const after = await eventually(
+      () => ask(policyQuery, doomed),
+      (answer) => answer.node === null,
+    );
+    expect(after.node).toBeNull();
+  });
+});
+
 describe('reference cache switched off', () => {
   it('reads the policy every time (REFERENCE_CACHE=off)', async () => {
     const off = await startTestServer(database, { REFERENCE_CACHE: 'off' });
