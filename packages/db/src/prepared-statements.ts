@@ -12,7 +12,7 @@ import type pg from 'pg';
  * sent with a name instead, so each connection parses it once and PostgreSQL keeps its plan.
  *
  * Only reads whose texts are few are registered: the compiledOnce templates (one per statement
- * and visibility kind; reads by ids have two, for one id and for several) and the activity list
+ * and visibility kind; reads by ids have three, for one id, a few and many) and the activity list
  * (one per combination of filters present); writes and everything else go unnamed as before.
  */
 

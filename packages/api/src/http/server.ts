@@ -125,8 +125,9 @@ export async function createRegistryServer(
       ? await database.listen(sessionChangeChannel, reportingFeed(sessions, log, sessionFeedLines))
       : null;
   // Categories and policies, on the same terms (decision 0023).
+  // Off, it has no feed, so it never serves.
   const reference = new ReferenceCache({
-    ttlMs: config.REFERENCE_CACHE === 'on' ? referenceCacheMs : 0,
+    ttlMs: referenceCacheMs,
     maxEntries: referenceCacheEntries,
   });
   const referenceFeedSubscription =

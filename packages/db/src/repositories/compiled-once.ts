@@ -132,10 +132,9 @@ export const fewIds = 100;
 
 /**
  * `any(…)` over an int4[] placeholder that PostgreSQL plans once: the array reaches the plan as
- * an InitPlan's output, so no custom plan can look cheaper than the generic one (compiledByIds).
- * For a statement that always takes few ids (an activity's sessions, a page's parents).
+ * an InitPlan's output, so no custom plan can look cheaper than the generic one.
  */
-export const fewIdsOf = (placeholder: RawBuilder<unknown>) =>
+const fewIdsOf = (placeholder: RawBuilder<unknown>) =>
   sql<number>`any((select ${placeholder}::int4[])::int4[])`;
 
 /**
