@@ -2,8 +2,9 @@
  * The physical baseline: the SQL statements the gateway issues for W1–W4 (copied from what it
  * sends, sign-in lookups included, same parameters, same order, run concurrently where the
  * gateway's dataloaders run them in the same tick), through `pg` in a bare node:http server
- * that returns the same JSON shape. No GraphQL parsing, validation, authorization rules,
- * domain code or serializers: what is left is what any server must pay for the data.
+ * that returns the same JSON, byte for byte (the bench checks it before it measures). No GraphQL
+ * parsing, validation, authorization rules or serializers: what is left is what any server must
+ * pay for the answer — the data, and for W4 the domain's progress rules over it.
  *
  * `POST /W1 {"id": 1}` etc.; `Authorization: Bearer <token>` as for the gateway. Answers carry
  * x-sql-statements like the gateway's.
@@ -13,6 +14,13 @@
 import { createHash } from 'node:crypto';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import pg from 'pg';
+import {
+  progressAgainstRequirement,
+  transcriptTotals,
+  type LedgerEntryKind,
+  type ProgressLine,
+  type RequirementPolicy,
+} from '@registry/domain';
 import { globalId } from './workloads';
 
 const [url, portText, poolText] = process.argv.slice(2);
@@ -138,7 +146,8 @@ async function organizations(t: Tally, ids: number[]): Promise<Map<number, Row>>
 /** The activity loader's statement: activities with their providers' columns (prefixed). */
 const activitiesWithProviders = `select "activities".*, "provider"."kind" as "provider_kind", "provider"."code" as "provider_code", "provider"."name" as "provider_name", "provider"."region_id" as "provider_region_id", "provider"."stages" as "provider_stages", "provider"."is_rural" as "provider_is_rural" from "activities" inner join "organizations" as "provider" on "provider"."id" = "activities"."provider_id" where "activities"."id" = any($1::int4[]) and true`;
 
-const activityFields = (a: Row) => ({
+/** An activity's scalar fields in the order the documents ask for them (W2 asks no capacity). */
+const activityFields = (a: Row, capacity = false) => ({
   id: globalId('Activity', a.id as number),
   code: a.code,
   title: a.title,
@@ -146,10 +155,73 @@ const activityFields = (a: Row) => ({
   level: upper(a.level),
   deliveryMode: upper(a.delivery_mode),
   creditHours: a.credit_hours,
-  capacity: a.capacity,
+  ...(capacity ? { capacity: a.capacity } : {}),
   startsOn: a.starts_on,
   endsOn: a.ends_on,
 });
+
+/** A requirement_policies row as the domain's policy (the gateway's toPolicy, unvalidated). */
+function asPolicy(row: Row): RequirementPolicy {
+  return {
+    id: row.id as number,
+    cycleStartsOn: row.cycle_starts_on as string,
+    cycleEndsOn: row.cycle_ends_on as string,
+    totalHours: row.total_hours as number,
+    categoryMinimums: row.category_minimums as RequirementPolicy['categoryMinimums'],
+    categoryCaps: row.category_caps as RequirementPolicy['categoryCaps'],
+    yearlyCap: row.yearly_cap as number | null,
+    conversionFactors: row.conversion_factors as RequirementPolicy['conversionFactors'],
+  };
+}
+
+/** Today in China (UTC+8), the day the gateway judges progress on by default. */
+const todayInChina = () => new Date(Date.now() + 8 * 3_600_000).toISOString().slice(0, 10);
+
+/**
+ * The gateway's progress for one cycle from the teacher's ledger (teacherProgress without the
+ * enrollments the transcript does not ask for): entries of the cycle, or without a cycle and
+ * dated inside it, summed by the domain and held against the policy.
+ */
+function progressOf(ledger: Row[], policy: RequirementPolicy) {
+  const counted = ledger
+    .filter((r) =>
+      r.policy_id === null
+        ? policy.cycleStartsOn <= (r.earned_on as string) &&
+          (r.earned_on as string) <= policy.cycleEndsOn
+        : r.policy_id === policy.id,
+    )
+    .map((r) => ({
+      kind: r.kind as LedgerEntryKind,
+      hours: r.hours as number,
+      category: r.category as string,
+      policyId: policy.id,
+      earnedOn: r.earned_on as string,
+    }));
+  const totals = transcriptTotals(counted)[0] ?? {
+    policyId: policy.id,
+    totalHours: 0,
+    byKind: { award: 0, adjustment: 0, revocation: 0 },
+    categories: [],
+    cells: [],
+  };
+  const progress = progressAgainstRequirement(totals, policy, todayInChina());
+  const line = (l: ProgressLine) => ({
+    required: l.required,
+    earned: l.earned,
+    counted: l.counted,
+    remaining: l.remaining,
+    status: upper(l.status),
+  });
+  return {
+    asOf: progress.asOf,
+    entryCount: counted.length,
+    awardedHours: totals.byKind.award,
+    adjustedHours: totals.byKind.adjustment,
+    revokedHours: totals.byKind.revocation,
+    total: line(progress.total),
+    categories: progress.categories.map((c) => ({ code: c.category, ...line(c) })),
+  };
+}
 
 const handlers: Record<string, (t: Tally, input: Row) => Promise<unknown>> = {
   async W1(t, { id }) {
@@ -157,7 +229,7 @@ const handlers: Record<string, (t: Tally, input: Row) => Promise<unknown>> = {
     if (!a) return { node: null };
     return {
       node: {
-        ...activityFields(a),
+        ...activityFields(a, true),
         provider: { id: globalId('Organization', a.provider_id as number), name: a.provider_name },
       },
     };
@@ -173,7 +245,8 @@ const handlers: Record<string, (t: Tally, input: Row) => Promise<unknown>> = {
       ['credited', `${r!.path as string}%`, 51],
     );
     const page = rows.slice(0, 50);
-    const cursor = (a: Row) => Buffer.from(JSON.stringify([a.starts_on, a.id])).toString('base64');
+    const cursor = (a: Row) =>
+      Buffer.from(JSON.stringify([a.starts_on, a.id])).toString('base64url');
     return {
       activities: {
         edges: page.map((a) => ({
@@ -311,7 +384,7 @@ const handlers: Record<string, (t: Tally, input: Row) => Promise<unknown>> = {
     ] as number[];
     const categories = [...new Set(ledger.map((r) => r.category as string))];
     const policyIds = [...new Set(bindings.map((b) => b.policy_id as number))];
-    const [, , activities] = await Promise.all([
+    const [, policies, activities] = await Promise.all([
       kept(categoryRows, categories, (missing) =>
         t.q(`select * from "credit_categories" where "code" = any($1::text[])`, [missing]),
       ),
@@ -321,34 +394,16 @@ const handlers: Record<string, (t: Tally, input: Row) => Promise<unknown>> = {
       activityIds.length ? t.q(activitiesWithProviders, [ints(activityIds)]) : [],
     ]);
     const activityById = new Map(activities.map((a) => [a.id as number, a]));
-    // Sums of the cycle by category: the arithmetic the transcript needs, nothing more.
-    const inCycle = ledger.filter((r) => r.policy_id === policy);
-    const byCategory = new Map<string, number>();
-    for (const r of inCycle)
-      byCategory.set(
-        r.category as string,
-        (byCategory.get(r.category as string) ?? 0) + (r.hours as number),
-      );
-    const earned = inCycle.reduce((s, r) => s + (r.hours as number), 0);
-    const sum = (kind: string) =>
-      inCycle.filter((r) => r.kind === kind).reduce((s, r) => s + (r.hours as number), 0);
+    const named = policies.find((p) => p.id === policy);
+    // The gateway's answer is the domain's progress against the policy (caps, minimums, the
+    // yearly cap, status as of today): the same rules here, or the answers would differ.
+    const progress = named ? progressOf(ledger, asPolicy(named)) : null;
     return {
       node: {
         id: globalId('Teacher', teacher.id as number),
         name: teacher.name,
         nationalId: teacher.national_id,
-        progress: {
-          entryCount: inCycle.length,
-          awardedHours: sum('award'),
-          adjustedHours: sum('adjustment'),
-          revokedHours: -sum('revocation'),
-          total: { earned, counted: earned },
-          categories: [...byCategory].map(([code, hours]) => ({
-            code,
-            earned: hours,
-            counted: hours,
-          })),
-        },
+        progress,
         creditEntries: {
           edges: page.map((r) => {
             const a = activityById.get(r.activity_id as number);
