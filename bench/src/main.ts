@@ -59,9 +59,11 @@ const warmup = quick ? 2 : 4;
  * W1–W4 run the three servers in turn this many times and keep each server's round with the
  * most requests/s: one 12-s cell on these cores moved a ratio by ±10 points between runs (W2:
  * 43–64 % of the baseline on the same code), and taking turns spreads a slow minute of the
- * machine over every server instead of one.
+ * machine over every server instead of one. Three: on the EPYC host the same code's rounds moved
+ * by up to a third within a run (W4 baseline 774–1,073 req/s), so with two a ratio was often
+ * one slow minute's.
  */
-const readRounds = Math.max(1, Number(values.rounds ?? (quick ? 1 : 2)));
+const readRounds = Math.max(1, Number(values.rounds ?? (quick ? 1 : 3)));
 const connections = 10;
 const only = values.only ? new Set(values.only.split(',')) : null;
 const wanted = (w: string) => !only || only.has(w);
