@@ -5,7 +5,7 @@ import pg from 'pg';
 import type { DB } from './generated/database';
 import {
   listenOnPglite,
-  listenOnPostgres,
+  postgresNotifications,
   type ChannelListener,
   type Subscription,
 } from './notifications';
@@ -91,12 +91,16 @@ export async function openDatabase(options: DatabaseOptions): Promise<Database> 
       if (prepared) prepareRegisteredStatements(client as pg.PoolClient);
     });
     const db = new Kysely<DB>({ dialect: new PostgresDialect({ pool }), ...(log ? { log } : {}) });
-    const url = options.url;
+    // One LISTEN connection for the process's caches, opened by the first subscription.
+    const notifications = postgresNotifications(options.url);
     return {
       db,
       engine: 'postgres',
-      listen: async (channel, listener) => listenOnPostgres(url, channel, listener),
-      close: () => db.destroy(),
+      listen: async (channel, listener) => notifications.listen(channel, listener),
+      close: async () => {
+        await notifications.close();
+        await db.destroy();
+      },
     };
   }
   if (options.dataDir) mkdirSync(options.dataDir, { recursive: true });

@@ -1,5 +1,6 @@
 export { openDatabase, type Database, type DatabaseOptions, type Engine } from './database';
-export type { ChannelListener, Subscription } from './notifications';
+export { notificationsApplicationName, postgresNotifications } from './notifications';
+export type { ChannelListener, NotificationConnection, Subscription } from './notifications';
 export { migrateToLatest, migrationsAreCurrent, latestMigration } from './migrate';
 export type * from './generated/database';
 export * from './repositories/activity.repository';
