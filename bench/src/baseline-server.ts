@@ -15,8 +15,8 @@ import { createHash } from 'node:crypto';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import pg from 'pg';
 import {
-  progressAgainstRequirement,
-  transcriptTotals,
+  ledgerProgress,
+  todayInChina,
   type LedgerEntryKind,
   type ProgressLine,
   type RequirementPolicy,
@@ -174,37 +174,19 @@ function asPolicy(row: Row): RequirementPolicy {
   };
 }
 
-/** Today in China (UTC+8), the day the gateway judges progress on by default. */
-const todayInChina = () => new Date(Date.now() + 8 * 3_600_000).toISOString().slice(0, 10);
-
 /**
- * The gateway's progress for one cycle from the teacher's ledger (teacherProgress without the
- * enrollments the transcript does not ask for): entries of the cycle, or without a cycle and
- * dated inside it, summed by the domain and held against the policy.
+ * The gateway's progress for one cycle from the teacher's ledger, by the same domain function
+ * (teacherProgress without the enrollments the transcript does not ask for), as of today.
  */
 function progressOf(ledger: Row[], policy: RequirementPolicy) {
-  const counted = ledger
-    .filter((r) =>
-      r.policy_id === null
-        ? policy.cycleStartsOn <= (r.earned_on as string) &&
-          (r.earned_on as string) <= policy.cycleEndsOn
-        : r.policy_id === policy.id,
-    )
-    .map((r) => ({
-      kind: r.kind as LedgerEntryKind,
-      hours: r.hours as number,
-      category: r.category as string,
-      policyId: policy.id,
-      earnedOn: r.earned_on as string,
-    }));
-  const totals = transcriptTotals(counted)[0] ?? {
-    policyId: policy.id,
-    totalHours: 0,
-    byKind: { award: 0, adjustment: 0, revocation: 0 },
-    categories: [],
-    cells: [],
-  };
-  const progress = progressAgainstRequirement(totals, policy, todayInChina());
+  const entries = ledger.map((r) => ({
+    kind: r.kind as LedgerEntryKind,
+    hours: r.hours as number,
+    category: r.category as string,
+    policyId: r.policy_id as number | null,
+    earnedOn: r.earned_on as string,
+  }));
+  const { entryCount, totals, progress } = ledgerProgress(entries, policy, todayInChina());
   const line = (l: ProgressLine) => ({
     required: l.required,
     earned: l.earned,
@@ -214,7 +196,7 @@ function progressOf(ledger: Row[], policy: RequirementPolicy) {
   });
   return {
     asOf: progress.asOf,
-    entryCount: counted.length,
+    entryCount,
     awardedHours: totals.byKind.award,
     adjustedHours: totals.byKind.adjustment,
     revokedHours: totals.byKind.revocation,

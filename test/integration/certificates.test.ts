@@ -6,6 +6,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { inflateSync } from 'node:zlib';
+import { todayInChina } from '@registry/domain';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTestDatabase, type TestDatabase } from '../testkit/database';
 import { Fixtures } from '../testkit/fixtures';
@@ -308,7 +309,6 @@ function get(
 }
 
 /** The day in China, as certificates print it. */
-const todayInChina = () => new Date(Date.now() + 8 * 3_600_000).toISOString().slice(0, 10);
 
 let completion: CertificateData;
 let transcript: CertificateData;

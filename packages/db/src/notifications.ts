@@ -145,6 +145,7 @@ export function postgresNotifications(connectionString: string): NotificationCon
 
   return {
     listen(channel, listener) {
+      // A bad name is refused here, by the caller, not at the next (re)connect.
       quotedChannel(channel);
       let set = listeners.get(channel);
       if (!set) listeners.set(channel, (set = new Set()));

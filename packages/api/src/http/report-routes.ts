@@ -1,9 +1,8 @@
 import type { ServerResponse } from 'node:http';
 import { reportDimensions, type ReportDimension } from '@registry/db';
-import type { Role } from '@registry/domain';
+import { todayInChina, type Role } from '@registry/domain';
 import { GraphQLError } from 'graphql';
 import type { Context } from '../context';
-import { todayInChina } from '../modules/progress/progress.schema';
 import { percent, toCsv } from '../modules/reports/csv';
 import { header, type Column } from '../modules/reports/report-labels';
 import { reportPeriod, parseReportDate } from '../modules/reports/report-period';

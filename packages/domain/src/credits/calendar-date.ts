@@ -28,3 +28,8 @@ export function yearOf(date: string): number {
   dayNumber(date);
   return Number(date.slice(0, 4));
 }
+
+/** Today in China (UTC+8, no daylight saving), the registry's calendar. */
+export function todayInChina(now = Date.now()): string {
+  return new Date(now + 8 * 3_600_000).toISOString().slice(0, 10);
+}

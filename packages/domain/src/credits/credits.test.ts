@@ -1,9 +1,11 @@
 import { describe, expect, it } from 'vitest';
 import type { DeliveryMode, LedgerEntryKind } from '../vocabulary/vocabulary';
-import { dateOfDay, dayNumber } from './calendar-date';
+import { dateOfDay, dayNumber, todayInChina } from './calendar-date';
 import {
   convertCreditHours,
+  countsToward,
   cycleContaining,
+  ledgerProgress,
   policyForDate,
   progressAgainstRequirement,
   transcriptTotals,
@@ -384,5 +386,69 @@ describe('progressAgainstRequirement: caps', () => {
       remaining: 180,
       status: 'on_track',
     });
+  });
+});
+
+describe('countsToward', () => {
+  // Policy 1: 2021-01-01..2025-12-31.
+  it.each<[string, number | null, string, boolean]>([
+    ['names the cycle', 1, '2019-06-01', true],
+    ['names another cycle, though dated inside this one', 2, '2023-06-01', false],
+    ['no cycle, dated inside', null, '2023-06-01', true],
+    ['no cycle, on the first day', null, '2021-01-01', true],
+    ['no cycle, on the last day', null, '2025-12-31', true],
+    ['no cycle, the day after', null, '2026-01-01', false],
+  ])('%s', (_case, policyId, earnedOn, counts) => {
+    expect(countsToward({ policyId, earnedOn }, policy())).toBe(counts);
+  });
+});
+
+describe('ledgerProgress', () => {
+  const entry = (overrides: Partial<LedgerEntry>): LedgerEntry => ({
+    kind: 'award',
+    hours: 12,
+    category: 'professional',
+    policyId: 1,
+    earnedOn: '2023-03-01',
+    ...overrides,
+  });
+
+  it('sums only the entries that count toward the cycle, and holds them against the policy', () => {
+    const answer = ledgerProgress(
+      [
+        entry({}),
+        entry({ policyId: null, earnedOn: '2024-05-01', category: 'school_based', hours: 6 }),
+        entry({ policyId: 2, hours: 30 }),
+        entry({ policyId: null, earnedOn: '2020-12-31', hours: 30 }),
+      ],
+      policy(),
+      '2025-12-31',
+    );
+    expect(answer.entryCount).toBe(2);
+    expect(answer.totals).toMatchObject({ policyId: 1, totalHours: 18 });
+    expect(answer.progress.total).toMatchObject({ earned: 18, counted: 18, status: 'behind' });
+  });
+
+  it('answers an empty ledger with zeros, not nothing', () => {
+    const answer = ledgerProgress([], policy(), '2021-01-01');
+    expect(answer.entryCount).toBe(0);
+    expect(answer.totals).toEqual({
+      policyId: 1,
+      totalHours: 0,
+      byKind: { award: 0, adjustment: 0, revocation: 0 },
+      categories: [],
+      cells: [],
+    });
+    expect(answer.progress.total).toMatchObject({ earned: 0, counted: 0, status: 'on_track' });
+  });
+});
+
+describe('todayInChina', () => {
+  it.each<[string, string]>([
+    ['2026-12-05T15:59:59Z', '2026-12-05'],
+    ['2026-12-05T16:00:00Z', '2026-12-06'],
+    ['2026-12-31T23:00:00Z', '2027-01-01'],
+  ])('%s is %s in China', (instant, day) => {
+    expect(todayInChina(Date.parse(instant))).toBe(day);
   });
 });

@@ -408,3 +408,57 @@ export function progressAgainstRequirement(
     categories,
   };
 }
+
+/** A policy's cycle as the ledger sees it: the policy's id and the cycle's days. */
+export type PolicyCycle = Pick<RequirementPolicy, 'id' | 'cycleStartsOn' | 'cycleEndsOn'>;
+
+/** Whether a day falls within the cycle (both ends inclusive). */
+export function withinCycle(date: string, cycle: PolicyCycle): boolean {
+  return cycle.cycleStartsOn <= date && date <= cycle.cycleEndsOn;
+}
+
+/**
+ * An entry counts toward the cycle it names. One written without a cycle (no policy covered
+ * its day when it was written) counts toward a cycle whose days contain it, so hours earned
+ * before a region published its policy are not lost once it does.
+ */
+export function countsToward(
+  entry: { policyId: number | null; earnedOn: string },
+  cycle: PolicyCycle,
+): boolean {
+  return entry.policyId === null ? withinCycle(entry.earnedOn, cycle) : entry.policyId === cycle.id;
+}
+
+/** A teacher's ledger held against one cycle's policy as of a date. */
+export interface LedgerProgress {
+  /** Entries that count toward the cycle. */
+  entryCount: number;
+  totals: CycleTotals;
+  progress: RequirementProgress;
+}
+
+/**
+ * The entries of a teacher's ledger that count toward the policy's cycle (countsToward),
+ * summed (transcriptTotals) and held against the policy (progressAgainstRequirement).
+ */
+export function ledgerProgress(
+  entries: readonly LedgerEntry[],
+  policy: RequirementPolicy,
+  asOf: string,
+): LedgerProgress {
+  const counted = entries
+    .filter((entry) => countsToward(entry, policy))
+    .map((entry) => ({ ...entry, policyId: policy.id }));
+  const totals = transcriptTotals(counted)[0] ?? {
+    policyId: policy.id,
+    totalHours: 0,
+    byKind: { award: 0, adjustment: 0, revocation: 0 },
+    categories: [],
+    cells: [],
+  };
+  return {
+    entryCount: counted.length,
+    totals,
+    progress: progressAgainstRequirement(totals, policy, asOf),
+  };
+}

@@ -3,7 +3,12 @@ import {
   readsLedgerAsOwner,
   type ProgressFacts,
 } from '@registry/db';
-import { progressStatuses, type CategoryProgress, type ProgressLine } from '@registry/domain';
+import {
+  progressStatuses,
+  todayInChina,
+  type CategoryProgress,
+  type ProgressLine,
+} from '@registry/domain';
 import DataLoader from 'dataloader';
 import { GraphQLError } from 'graphql';
 import { audience, builder } from '../../builder';
@@ -66,11 +71,6 @@ function progressFacts(context: Context, withEnrollments: boolean) {
 
 /** The fields of RequirementProgress computed from enrollments rather than from the ledger. */
 const enrollmentFields = new Set(['plannedHours', 'uncredited']);
-
-/** Today in China (UTC+8, no daylight saving), the registry's calendar. */
-export function todayInChina(now = Date.now()): string {
-  return new Date(now + 8 * 3_600_000).toISOString().slice(0, 10);
-}
 
 export const ProgressStatusEnum = builder.enumType('ProgressStatus', {
   description: 'How a requirement stands at a date.',

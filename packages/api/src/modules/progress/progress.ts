@@ -1,11 +1,12 @@
 import type { BindingPolicy, EnrollmentOutcomeFacts, ProgressFacts } from '@registry/db';
 import {
   convertCreditHours,
+  countsToward,
   describeCompletionReason,
   evaluateCompletion,
+  ledgerProgress,
   policyForDate,
-  progressAgainstRequirement,
-  transcriptTotals,
+  withinCycle,
   type ActivityStatus,
   type CompletionReason,
   type CycleTotals,
@@ -16,10 +17,10 @@ import type { Localized } from '../../errors';
 
 /**
  * A teacher's transcript and progress for one cycle (issue 4, point 7), composed from the
- * domain's rules over facts read in one batch: the ledger sum (transcriptTotals), the caps and
- * minimums (progressAgainstRequirement), the credit an enrollment would bring
- * (convertCreditHours) and why one did not complete (evaluateCompletion). Nothing here reads
- * the database or knows GraphQL.
+ * domain's rules over facts read in one batch: the ledger held against the policy
+ * (ledgerProgress: the cycle's entries, their sum, the caps and minimums), the credit an
+ * enrollment would bring (convertCreditHours) and why one did not complete
+ * (evaluateCompletion). Nothing here reads the database or knows GraphQL.
  */
 
 /** Why an enrollment has not (or not yet) brought credit toward the cycle. */
@@ -57,9 +58,6 @@ export interface TeacherProgress extends RequirementProgress {
   uncredited: UncreditedEnrollment[];
 }
 
-const within = (date: string, policy: BindingPolicy) =>
-  policy.cycleStartsOn <= date && date <= policy.cycleEndsOn;
-
 /**
  * The cycle that binds the teacher on a date: a district's own policy before its city's
  * (findRequirementPoliciesAbove), and among one region's cycles the domain's policyForDate.
@@ -68,24 +66,12 @@ export function bindingPolicyOn(
   policies: readonly BindingPolicy[],
   date: string,
 ): BindingPolicy | null {
-  const covering = policies.filter((p) => within(date, p));
+  const covering = policies.filter((p) => withinCycle(date, p));
   const depth = Math.max(...covering.map((p) => p.regionDepth));
   return policyForDate(
     covering.filter((p) => p.regionDepth === depth),
     date,
   );
-}
-
-/**
- * An entry counts toward the cycle it names. One written without a cycle (no policy covered
- * its day when it was written) counts toward a cycle whose days contain it, so hours earned
- * before a region published its policy are not lost once it does.
- */
-export function countsToward(
-  entry: { policyId: number | null; earnedOn: string },
-  policy: BindingPolicy,
-): boolean {
-  return entry.policyId === null ? within(entry.earnedOn, policy) : entry.policyId === policy.id;
 }
 
 const underWay: readonly ActivityStatus[] = [
@@ -153,25 +139,13 @@ function outcomeOf(
   return { pending: false, reasons: answer.reasons };
 }
 
-const emptyTotals = (policyId: number): CycleTotals => ({
-  policyId,
-  totalHours: 0,
-  byKind: { award: 0, adjustment: 0, revocation: 0 },
-  categories: [],
-  cells: [],
-});
-
 /** Transcript, progress and the enrollments that did not credit, for one cycle as of a date. */
 export function teacherProgress(
   facts: ProgressFacts,
   policy: BindingPolicy,
   asOf: string,
 ): TeacherProgress {
-  const counted = facts.entries
-    .filter((entry) => countsToward(entry, policy))
-    .map((entry) => ({ ...entry, policyId: policy.id }));
-  const totals = transcriptTotals(counted)[0] ?? emptyTotals(policy.id);
-  const progress = progressAgainstRequirement(totals, policy, asOf);
+  const { entryCount, totals, progress } = ledgerProgress(facts.entries, policy, asOf);
 
   const awardOf = new Map<number, (typeof facts.entries)[number]>();
   for (const entry of facts.entries) {
@@ -191,7 +165,7 @@ export function teacherProgress(
     if (award && !revocationOf.has(award.id)) continue;
     // An enrollment belongs to the cycle its award counted toward, or else to the cycle of the
     // activity's last day, the day credit is earned.
-    const inCycle = award ? countsToward(award, policy) : within(enrollment.endsOn, policy);
+    const inCycle = award ? countsToward(award, policy) : withinCycle(enrollment.endsOn, policy);
     if (!inCycle) continue;
     const outcome = outcomeOf(enrollment, award ? (revoked ?? null) : undefined);
     uncredited.push({
@@ -213,7 +187,7 @@ export function teacherProgress(
     ...progress,
     policy,
     byKind: totals.byKind,
-    entryCount: counted.length,
+    entryCount,
     plannedHours: plannedCenti / 100,
     uncredited,
   };

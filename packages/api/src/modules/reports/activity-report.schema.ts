@@ -1,4 +1,5 @@
 import { reportDimensions, type ReportDimension } from '@registry/db';
+import { todayInChina } from '@registry/domain';
 import { audience, builder } from '../../builder';
 import { ActivityLevelEnum } from '../enums';
 import {
@@ -9,7 +10,6 @@ import {
 import { RequirementPolicyRef } from '../credits/policy.schema';
 import { sliceConnection } from '../pagination';
 import { TeacherRef } from '../teachers/teacher.schema';
-import { todayInChina } from '../progress/progress.schema';
 import { CreditReportRef } from './report.schema';
 import {
   expectedHours,
