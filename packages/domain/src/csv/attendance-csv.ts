@@ -433,7 +433,9 @@ export function parseAttendanceCsv(input: Uint8Array | string): AttendanceCsvRes
   };
 
   const rows: AttendanceCsvRow[] = [];
-  const firstLineOf = new Map<string, number>();
+  // First line of each (session, teacher): per session as written (`i` id or `s` sequence), a
+  // map by national ID — no key string built per row (one per row was a tenth of the parse).
+  const firstLineOf = new Map<string, Map<string, number>>();
   for (let r = 1; r < records.length; r += 1) {
     const record = records[r]!;
     const fields = record.fields;
@@ -489,13 +491,15 @@ export function parseAttendanceCsv(input: Uint8Array | string): AttendanceCsvRes
 
     // Same teacher and same session twice: keep the first. A session named by id on one line
     // and by sequence on another is the caller's to catch (it knows which is which).
-    const key = `${teacherNationalId}\u0000${sessionId !== null ? `id:${sessionId}` : `seq:${sessionSequence}`}`;
-    const firstLine = firstLineOf.get(key);
+    const sessionKey = sessionId !== null ? `i${sessionId}` : `s${sessionSequence}`;
+    let ofSession = firstLineOf.get(sessionKey);
+    if (ofSession === undefined) firstLineOf.set(sessionKey, (ofSession = new Map()));
+    const firstLine = ofSession.get(teacherNationalId);
     if (firstLine !== undefined) {
       problems.push({ code: 'DUPLICATE_ROW', line: record.line, column: null, firstLine });
       continue;
     }
-    firstLineOf.set(key, record.line);
+    ofSession.set(teacherNationalId, record.line);
     rows.push({
       line: record.line,
       teacherNationalId,
