@@ -1,5 +1,22 @@
 import { describe, expect, it } from 'vitest';
-import { chunksOf, eachChunkOverlapped, intArray } from './array-parameters';
+import { chunksOf, codeArray, eachChunkOverlapped, intArray } from './array-parameters';
+
+describe('codeArray', () => {
+  it.each([
+    [[], '{}'],
+    [['present'], '{present}'],
+    [['present', 'late', 'present', 'online_platform'], '{present,late,present,online_platform}'],
+  ])('spells %j as %s', (values, literal) => {
+    expect(codeArray(values)).toBe(literal);
+  });
+
+  it.each([['NULL'], ['null'], [''], ['a b'], ['a,b'], ['"x"'], ['{x}'], ['Present'], ['x\\y']])(
+    'refuses %j rather than send it unquoted',
+    (value) => {
+      expect(() => codeArray(['present', value])).toThrow(TypeError);
+    },
+  );
+});
 
 describe('intArray', () => {
   it('spells whole numbers and nulls as a PostgreSQL array literal', () => {

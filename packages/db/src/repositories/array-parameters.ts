@@ -13,6 +13,22 @@ export function intArray(values: ReadonlyArray<number | null>): string {
   return `{${values.map((v) => (v === null ? 'NULL' : intParameter(v))).join(',')}}`;
 }
 
+/**
+ * A text[] parameter of codes (an attendance status, a source: lower-case words) spelled as its
+ * text form, for the same reason as intArray: the driver escapes every element of a JavaScript
+ * array one by one, 2–5 ms for the two code columns of a 10,000-row chunk, paid while the
+ * statement before it has finished and PostgreSQL waits. Anything that would need quoting in
+ * an array literal (or read as NULL) is a bug of the caller and throws.
+ */
+export function codeArray(values: ReadonlyArray<string>): string {
+  for (const value of new Set(values)) {
+    if (!/^[a-z][a-z_]*$/.test(value) || value === 'null') {
+      throw new TypeError(`not a code: ${JSON.stringify(value)}`);
+    }
+  }
+  return `{${values.join(',')}}`;
+}
+
 /** One int4 parameter in its text form, refused as intArray refuses an element. */
 export function intParameter(value: number): string {
   if (!Number.isSafeInteger(value)) throw new TypeError(`not a whole number: ${String(value)}`);

@@ -7,7 +7,7 @@ import type {
 } from '@registry/domain';
 import { sql, type ExpressionBuilder, type Kysely, type Selectable } from 'kysely';
 import type { Attendance as AttendanceRow, DB } from '../generated/database';
-import { chunksOf, eachChunkOverlapped, intArray } from './array-parameters';
+import { chunksOf, codeArray, eachChunkOverlapped, intArray } from './array-parameters';
 import type { AttendanceRecord } from './enrollment.repository';
 
 /**
@@ -368,9 +368,9 @@ function unnestAttendance(rows: ReadonlyArray<AttendanceUpsert>) {
     ${intArray(rows.map((r) => r.activityId))}::int4[],
     ${intArray(rows.map((r) => r.sessionId))}::int4[],
     ${intArray(rows.map((r) => r.enrollmentId))}::int4[],
-    ${rows.map((r) => r.status)}::text[],
+    ${codeArray(rows.map((r) => r.status))}::text[],
     ${intArray(rows.map((r) => r.minutes))}::int4[],
-    ${rows.map((r) => r.source)}::text[],
+    ${codeArray(rows.map((r) => r.source))}::text[],
     ${intArray(rows.map((r) => r.recordedBy))}::int4[],
     ${intArray(rows.map((r) => r.importId))}::int4[])
     as u(activity_id, session_id, enrollment_id, status, minutes, source, recorded_by, import_id)`;
