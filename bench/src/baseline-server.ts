@@ -266,17 +266,15 @@ const handlers: Record<string, (t: Tally, input: Row) => Promise<unknown>> = {
               [ints(sessionIds)],
             ),
             t.q(
-              `select "a".* from unnest((select $1::int4[])) as s(session_id) inner join lateral (select "attendance".* from "attendance" where "attendance"."session_id" = "s"."session_id" and true order by "attendance"."id" limit $2) as "a" on true order by "a"."session_id", "a"."id"`,
+              `select "a".* from unnest((select $1::int4[])) as s(session_id) inner join lateral (select "attendance".*, (select "enrollments"."teacher_id" from "enrollments" where "enrollments"."id" = "attendance"."enrollment_id" and true) as "visible_teacher_id" from "attendance" where "attendance"."session_id" = "s"."session_id" and true order by "attendance"."id" limit $2) as "a" on true order by "a"."session_id", "a"."id"`,
               [ints(sessionIds), 51],
             ),
           ]);
-    const enrollmentIds = [...new Set(attendance.map((r) => r.enrollment_id as number))];
-    const enrollments = enrollmentIds.length
-      ? await t.q(`select * from "enrollments" where "id" = any($1::int4[]) and true`, [
-          ints(enrollmentIds),
-        ])
-      : [];
-    const teacherIds = [...new Set(enrollments.map((e) => e.teacher_id as number))];
+    const teacherIds = [
+      ...new Set(
+        attendance.map((r) => r.visible_teacher_id as number | null).filter((id) => id !== null),
+      ),
+    ];
     const teachers = teacherIds.length
       ? await t.q(`select * from "teachers" where "id" = any($1::int4[]) and true`, [
           ints(teacherIds),
@@ -286,7 +284,6 @@ const handlers: Record<string, (t: Tally, input: Row) => Promise<unknown>> = {
       t,
       teachers.map((x) => x.school_id as number),
     );
-    const enrollmentById = new Map(enrollments.map((e) => [e.id as number, e]));
     const teacherById = new Map(teachers.map((x) => [x.id as number, x]));
     return {
       node: {
@@ -311,9 +308,7 @@ const handlers: Record<string, (t: Tally, input: Row) => Promise<unknown>> = {
               .filter((r) => r.session_id === s.id)
               .slice(0, 50)
               .map((r) => {
-                const teacher = teacherById.get(
-                  enrollmentById.get(r.enrollment_id as number)?.teacher_id as number,
-                );
+                const teacher = teacherById.get(r.visible_teacher_id as number);
                 const school = teacher && schools.get(teacher.school_id as number);
                 return {
                   node: {

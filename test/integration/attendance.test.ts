@@ -277,17 +277,16 @@ afterAll(async () => {
   await database?.close();
 });
 
+/** The roster the first test records, and the last describe block records when run alone. */
+const taughtRoster = () => ({
+  sessionId: g('Session', ids.taught),
+  entries: [entry(ids.e2, 'LATE', 150), entry(ids.e1, 'PRESENT', 180), entry(ids.eB, 'ABSENT', 0)],
+});
+
 describe('recordAttendance', () => {
   it('records a whole roster at once with one audit entry', async () => {
     const { data, errors } = await callers.trainer<RecordResult>(record, {
-      input: {
-        sessionId: g('Session', ids.taught),
-        entries: [
-          entry(ids.e2, 'LATE', 150),
-          entry(ids.e1, 'PRESENT', 180),
-          entry(ids.eB, 'ABSENT', 0),
-        ],
-      },
+      input: taughtRoster(),
     });
     expect(errors).toBeUndefined();
     const payload = data!.recordAttendance!;
@@ -717,5 +716,94 @@ describe('check-in', () => {
       input: { sessionId: g('Session', ids.liveNow), code: 'AAAAAA' },
     });
     expect(errors![0]!.extensions!.code).toBe('FORBIDDEN');
+  });
+});
+
+describe('who attended', () => {
+  const page = /* GraphQL */ `
+    query ($id: ID!) {
+      node(id: $id) {
+        ... on Session {
+          attendance(first: 50) {
+            edges {
+              node {
+                id
+                teacher {
+                  id
+                }
+              }
+            }
+          }
+        }
+      }
+    }
+  `;
+  const one = /* GraphQL */ `
+    query ($id: ID!) {
+      node(id: $id) {
+        ... on Attendance {
+          teacher {
+            id
+          }
+        }
+      }
+    }
+  `;
+  beforeAll(async () => {
+    // Run alone (-t), the roster tests above have not recorded this session yet.
+    const recorded = await rowsOf(ids.taught);
+    if (recorded.length > 0) return;
+    const { data } = await callers.trainer<RecordResult>(record, {
+      input: taughtRoster(),
+    });
+    expect(data!.recordAttendance!.__typename).toBe('MutationRecordAttendanceSuccess');
+  });
+
+  type Page = {
+    node: {
+      attendance: { edges: Array<{ node: { id: string; teacher: { id: string } | null } }> };
+    };
+  };
+
+  // The page reads each record's teacher with the record (under the enrollment's visibility);
+  // a record read on its own finds it through the enrollment loader. Both must agree, whoever
+  // asks: a teacher the caller may not see is null either way.
+  it.each([
+    'trainer',
+    'otherTrainer',
+    'institution',
+    'school',
+    'providingSchool',
+    'office',
+  ] as const)(
+    'names the same teacher on the session’s page as on the record, for %s',
+    async (who) => {
+      const { data, errors } = await callers[who]<Page>(page, { id: g('Session', ids.taught) });
+      expect(errors).toBeUndefined();
+      const edges = data?.node?.attendance.edges ?? [];
+      // Those who see the session see records; the other trainer sees no session at all.
+      if (who !== 'otherTrainer') expect(edges.length).toBeGreaterThan(0);
+      for (const { node } of edges) {
+        const alone = await callers[who]<{ node: { teacher: { id: string } | null } | null }>(one, {
+          id: node.id,
+        });
+        expect(alone.errors).toBeUndefined();
+        expect(node.teacher).toEqual(alone.data!.node!.teacher);
+      }
+    },
+  );
+
+  it('names every participant to the provider, and a school only its own teachers', async () => {
+    const teachersSeenBy = async (who: 'institution' | 'school') => {
+      const { data } = await callers[who]<Page>(page, { id: g('Session', ids.taught) });
+      return data!.node.attendance.edges.map((e) => e.node.teacher !== null);
+    };
+    const provider = await teachersSeenBy('institution');
+    expect(provider.length).toBeGreaterThanOrEqual(3);
+    expect(provider.every(Boolean)).toBe(true);
+    const school = await teachersSeenBy('school');
+    expect(school.length).toBeGreaterThanOrEqual(1);
+    expect(school.every(Boolean)).toBe(true);
+    expect(school.length).toBeLessThan(provider.length);
   });
 });

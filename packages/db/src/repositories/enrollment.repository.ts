@@ -247,9 +247,16 @@ export interface AttendanceRecord {
   minutes: number;
   source: AttendanceSource;
   recordedAt: Date;
+  /**
+   * The teacher of the record's enrollment when the caller may see that enrollment, else null;
+   * read with the record by a session's attendance page, absent (undefined) from other reads.
+   */
+  visibleTeacherId?: number | null;
 }
 
-function toAttendance(row: Selectable<AttendanceRow>): AttendanceRecord {
+function toAttendance(
+  row: Selectable<AttendanceRow> & { visible_teacher_id?: number | null },
+): AttendanceRecord {
   return {
     id: row.id,
     activityId: row.activity_id,
@@ -259,6 +266,7 @@ function toAttendance(row: Selectable<AttendanceRow>): AttendanceRecord {
     minutes: row.minutes,
     source: row.source as AttendanceSource,
     recordedAt: row.recorded_at,
+    ...(row.visible_teacher_id !== undefined ? { visibleTeacherId: row.visible_teacher_id } : {}),
   };
 }
 
@@ -352,6 +360,14 @@ const attendancePagesBySessionIds = compiledOnce({
           eb
             .selectFrom('attendance')
             .selectAll('attendance')
+            .select((row) =>
+              row
+                .selectFrom('enrollments')
+                .select('enrollments.teacher_id')
+                .whereRef('enrollments.id', '=', 'attendance.enrollment_id')
+                .where((inner) => enrollmentVisible(inner, visibility))
+                .as('visible_teacher_id'),
+            )
             .whereRef('attendance.session_id', '=', 's.session_id')
             .$if(afterGiven, (q) => q.where('attendance.id', '>', sql<number>`${p.after}`))
             .where((inner) =>

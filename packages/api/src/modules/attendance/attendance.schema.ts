@@ -49,6 +49,13 @@ builder.node(AttendanceRef, {
       nullable: true,
       description: 'The teacher who attended; null if the caller may not see them.',
       resolve: async (record, _args, context) => {
+        // A session's attendance page reads the teacher with the record, under the enrollment's
+        // visibility; other reads find it through the enrollment, under the same rule.
+        if (record.visibleTeacherId !== undefined) {
+          return record.visibleTeacherId === null
+            ? null
+            : context.loaders.teacher.load(record.visibleTeacherId);
+        }
         const enrollment = await context.loaders.enrollment.load(record.enrollmentId);
         return enrollment ? context.loaders.teacher.load(enrollment.teacherId) : null;
       },
