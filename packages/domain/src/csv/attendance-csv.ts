@@ -434,7 +434,7 @@ export function parseAttendanceCsv(input: Uint8Array | string): AttendanceCsvRes
 
   const rows: AttendanceCsvRow[] = [];
   // First line of each (session, teacher): per session as written (`i` id or `s` sequence), a
-  // map by national ID — no key string built per row (one per row was a tenth of the parse).
+  // map by national ID — no key string built per row (that string was over a third of the parse).
   const firstLineOf = new Map<string, Map<string, number>>();
   for (let r = 1; r < records.length; r += 1) {
     const record = records[r]!;
