@@ -14,6 +14,8 @@
 import { createHash } from 'node:crypto';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import pg from 'pg';
+import type { Selectable } from 'kysely';
+import { toPolicy, type RequirementPolicies } from '@registry/db';
 import {
   ledgerProgress,
   todayInChina,
@@ -160,18 +162,17 @@ const activityFields = (a: Row, capacity = false) => ({
   endsOn: a.ends_on,
 });
 
-/** A requirement_policies row as the domain's policy (the gateway's toPolicy, unvalidated). */
-function asPolicy(row: Row): RequirementPolicy {
-  return {
-    id: row.id as number,
-    cycleStartsOn: row.cycle_starts_on as string,
-    cycleEndsOn: row.cycle_ends_on as string,
-    totalHours: row.total_hours as number,
-    categoryMinimums: row.category_minimums as RequirementPolicy['categoryMinimums'],
-    categoryCaps: row.category_caps as RequirementPolicy['categoryCaps'],
-    yearlyCap: row.yearly_cap as number | null,
-    conversionFactors: row.conversion_factors as RequirementPolicy['conversionFactors'],
-  };
+/**
+ * Policies as the domain's, made by the gateway's own toPolicy once per policy (the gateway's
+ * reference cache keeps them parsed too).
+ */
+const policies = new Map<number, RequirementPolicy>();
+function policyOf(row: Row): RequirementPolicy {
+  const id = row.id as number;
+  let policy = policies.get(id);
+  if (!policy)
+    policies.set(id, (policy = toPolicy(row as unknown as Selectable<RequirementPolicies>)));
+  return policy;
 }
 
 /**
@@ -374,7 +375,7 @@ const handlers: Record<string, (t: Tally, input: Row) => Promise<unknown>> = {
     const named = policies.find((p) => p.id === policy);
     // The gateway's answer is the domain's progress against the policy (caps, minimums, the
     // yearly cap, status as of today): the same rules here, or the answers would differ.
-    const progress = named ? progressOf(ledger, asPolicy(named)) : null;
+    const progress = named ? progressOf(ledger, policyOf(named)) : null;
     return {
       node: {
         id: globalId('Teacher', teacher.id as number),

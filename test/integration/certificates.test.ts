@@ -308,8 +308,6 @@ function get(
   return fetch(`${target.url}${path}`, { headers });
 }
 
-/** The day in China, as certificates print it. */
-
 let completion: CertificateData;
 let transcript: CertificateData;
 

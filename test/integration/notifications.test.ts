@@ -46,6 +46,22 @@ const listeners = async () =>
 const notify = (channel: string, payload: string) =>
   sql`select pg_notify(${channel}, ${payload})`.execute(database.db);
 
+/** Notifies each channel once; each recorder must hear exactly its own payload. */
+async function eachHearsOwn(
+  a: ReturnType<typeof recorder>,
+  b: ReturnType<typeof recorder>,
+  [forA, forB]: [string, string],
+) {
+  await notify('test_channel_a', forA);
+  await notify('test_channel_b', forB);
+  await eventually(
+    async () => a.heard.length + b.heard.length,
+    (count) => count >= 2,
+  );
+  expect(a.heard).toEqual([forA]);
+  expect(b.heard).toEqual([forB]);
+}
+
 describe.skipIf(onPglite)('notifications over one connection (PostgreSQL)', () => {
   beforeAll(async () => {
     database = await createTestDatabase({ poolSize: 2 });
@@ -77,14 +93,7 @@ describe.skipIf(onPglite)('notifications over one connection (PostgreSQL)', () =
     expect(backends[0]!.query).toContain('test_channel_a');
     expect(backends[0]!.query).toContain('test_channel_b');
 
-    await notify('test_channel_a', 'one');
-    await notify('test_channel_b', 'two');
-    await eventually(
-      async () => a.heard.length + b.heard.length,
-      (count) => count >= 2,
-    );
-    expect(a.heard).toEqual(['one']);
-    expect(b.heard).toEqual(['two']);
+    await eachHearsOwn(a, b, ['one', 'two']);
     await connection.close();
     expect(await eventually(listeners, (rows) => rows.length === 0)).toEqual([]);
   });
@@ -111,14 +120,7 @@ describe.skipIf(onPglite)('notifications over one connection (PostgreSQL)', () =
     expect(after).toHaveLength(1);
     expect(after[0]!.pid).not.toBe(before!.pid);
 
-    await notify('test_channel_a', 'back');
-    await notify('test_channel_b', 'again');
-    await eventually(
-      async () => a.heard.length + b.heard.length,
-      (count) => count >= 2,
-    );
-    expect(a.heard).toEqual(['back']);
-    expect(b.heard).toEqual(['again']);
+    await eachHearsOwn(a, b, ['back', 'again']);
     await connection.close();
   });
 

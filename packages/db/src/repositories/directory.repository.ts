@@ -170,7 +170,8 @@ const requirementPoliciesByIds = compiledByIds({
   build: (db, anyId) => db.selectFrom('requirement_policies').selectAll().where('id', '=', anyId),
 });
 
-function toPolicy(row: Selectable<RequirementPolicies>): RequirementPolicy {
+/** A requirement_policies row as the domain's policy, its stored rules checked. */
+export function toPolicy(row: Selectable<RequirementPolicies>): RequirementPolicy {
   return {
     id: row.id,
     regionId: row.region_id,

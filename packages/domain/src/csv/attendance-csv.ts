@@ -433,9 +433,13 @@ export function parseAttendanceCsv(input: Uint8Array | string): AttendanceCsvRes
   };
 
   const rows: AttendanceCsvRow[] = [];
-  // First line of each (session, teacher): per session as written (`i` id or `s` sequence), a
-  // map by national ID — no key string built per row (that string was over a third of the parse).
-  const firstLineOf = new Map<string, Map<string, number>>();
+  // First line of each (session, teacher): per session as written (by id or by sequence), a map
+  // by the national ID the row already holds — no key string built per row (a string key per
+  // row was over a third of the parse).
+  const firstLineOf = {
+    id: new Map<number, Map<string, number>>(),
+    sequence: new Map<number, Map<string, number>>(),
+  };
   for (let r = 1; r < records.length; r += 1) {
     const record = records[r]!;
     const fields = record.fields;
@@ -491,9 +495,10 @@ export function parseAttendanceCsv(input: Uint8Array | string): AttendanceCsvRes
 
     // Same teacher and same session twice: keep the first. A session named by id on one line
     // and by sequence on another is the caller's to catch (it knows which is which).
-    const sessionKey = sessionId !== null ? `i${sessionId}` : `s${sessionSequence}`;
-    let ofSession = firstLineOf.get(sessionKey);
-    if (ofSession === undefined) firstLineOf.set(sessionKey, (ofSession = new Map()));
+    const bySession = sessionId !== null ? firstLineOf.id : firstLineOf.sequence;
+    const session = sessionId ?? sessionSequence!;
+    let ofSession = bySession.get(session);
+    if (ofSession === undefined) bySession.set(session, (ofSession = new Map()));
     const firstLine = ofSession.get(teacherNationalId);
     if (firstLine !== undefined) {
       problems.push({ code: 'DUPLICATE_ROW', line: record.line, column: null, firstLine });
