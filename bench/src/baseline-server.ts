@@ -136,17 +136,11 @@ async function signIn(t: Tally, token: string): Promise<number> {
 const upper = (v: unknown) => String(v).toUpperCase();
 const iso = (v: unknown) => (v instanceof Date ? v.toISOString() : v);
 
-async function organizations(t: Tally, ids: number[]): Promise<Map<number, Row>> {
-  const unique = [...new Set(ids)];
-  if (unique.length === 0) return new Map();
-  const rows = await t.q(`select * from "organizations" where "id" = any($1::int4[])`, [
-    ints(unique),
-  ]);
-  return new Map(rows.map((r) => [r.id as number, r]));
-}
-
 /** The activity loader's statement: activities with their providers' columns (prefixed). */
 const activitiesWithProviders = `select "activities".*, "provider"."kind" as "provider_kind", "provider"."code" as "provider_code", "provider"."name" as "provider_name", "provider"."region_id" as "provider_region_id", "provider"."stages" as "provider_stages", "provider"."is_rural" as "provider_is_rural" from "activities" inner join "organizations" as "provider" on "provider"."id" = "activities"."provider_id" where "activities"."id" = any($1::int4[]) and true`;
+
+/** The teacher loader's statement: teachers with their schools' columns (prefixed). */
+const teachersWithSchools = `select "teachers".*, "school"."kind" as "school_kind", "school"."code" as "school_code", "school"."name" as "school_name", "school"."region_id" as "school_region_id", "school"."stages" as "school_stages", "school"."is_rural" as "school_is_rural" from "teachers" inner join "organizations" as "school" on "school"."id" = "teachers"."school_id" where "teachers"."id" = any($1::int4[]) and true`;
 
 /** An activity's scalar fields in the order the documents ask for them (W2 asks no capacity). */
 const activityFields = (a: Row, capacity = false) => ({
@@ -276,15 +270,8 @@ const handlers: Record<string, (t: Tally, input: Row) => Promise<unknown>> = {
         attendance.map((r) => r.visible_teacher_id as number | null).filter((id) => id !== null),
       ),
     ];
-    const teachers = teacherIds.length
-      ? await t.q(`select * from "teachers" where "id" = any($1::int4[]) and true`, [
-          ints(teacherIds),
-        ])
-      : [];
-    const schools = await organizations(
-      t,
-      teachers.map((x) => x.school_id as number),
-    );
+    // Teachers come with their schools' columns (the teacher loader's join).
+    const teachers = teacherIds.length ? await t.q(teachersWithSchools, [ints(teacherIds)]) : [];
     const teacherById = new Map(teachers.map((x) => [x.id as number, x]));
     return {
       node: {
@@ -310,7 +297,6 @@ const handlers: Record<string, (t: Tally, input: Row) => Promise<unknown>> = {
               .slice(0, 50)
               .map((r) => {
                 const teacher = teacherById.get(r.visible_teacher_id as number);
-                const school = teacher && schools.get(teacher.school_id as number);
                 return {
                   node: {
                     id: globalId('Attendance', r.id as number),
@@ -320,12 +306,10 @@ const handlers: Record<string, (t: Tally, input: Row) => Promise<unknown>> = {
                       ? {
                           id: globalId('Teacher', teacher.id as number),
                           name: teacher.name,
-                          school: school
-                            ? {
-                                id: globalId('Organization', school.id as number),
-                                name: school.name,
-                              }
-                            : null,
+                          school: {
+                            id: globalId('Organization', teacher.school_id as number),
+                            name: teacher.school_name,
+                          },
                         }
                       : null,
                   },
@@ -338,9 +322,7 @@ const handlers: Record<string, (t: Tally, input: Row) => Promise<unknown>> = {
   },
 
   async W4(t, { id, policy }) {
-    const [teacher] = await t.q(`select * from "teachers" where "id" = any($1::int4[]) and true`, [
-      ints([id as number]),
-    ]);
+    const [teacher] = await t.q(teachersWithSchools, [ints([id as number])]);
     if (!teacher) return { node: null };
     // Progress asks for ledger-based figures only, so the gateway reads no enrollments, and it
     // sums the ledger the transcript's entries already read. A caller who sees every teacher

@@ -18,7 +18,7 @@ import {
   findEnrollmentPagesByActivityIds,
   findEnrollmentsByIds,
   findEnrollmentsByTeacherIds,
-  findTeachersByIds,
+  findTeachersWithSchoolsByIds,
   type AttendanceRecord,
   type Certificate,
   type ChildPage,
@@ -129,7 +129,11 @@ export class Loaders {
   #teacher: DataLoader<number, Teacher | null> | undefined;
   get teacher() {
     return (this.#teacher ??= byKey(
-      async (ids: readonly number[]) => findTeachersByIds(this.db, this.visibility, ids),
+      async (ids: readonly number[]) => {
+        const rows = await findTeachersWithSchoolsByIds(this.db, this.visibility, ids);
+        for (const { school } of rows) this.organization.prime(school.id, school);
+        return rows.map((row) => row.teacher);
+      },
       (t) => t.id,
     ));
   }

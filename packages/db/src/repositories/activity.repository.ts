@@ -11,7 +11,7 @@ import { sql, type Kysely, type Selectable } from 'kysely';
 import type { ZodType } from 'zod';
 import type { Activities, DB } from '../generated/database';
 import { compiledByIds, executePrepared, visibilityKey } from './compiled-once';
-import { toOrganization, type Organization } from './organization.repository';
+import { organizationAt, organizationColumns, type Organization } from './organization.repository';
 import { decodeCursor, encodeCursor, type Page, type PageRequest } from './pagination';
 import { activityVisible, type Visibility } from './visibility';
 
@@ -240,34 +240,10 @@ const activitiesWithProvidersByIds = compiledByIds({
 });
 
 /** The provider's columns beside an activity's, prefixed, for one join instead of a lookup. */
-const providerColumns = [
-  'provider.kind as provider_kind',
-  'provider.code as provider_code',
-  'provider.name as provider_name',
-  'provider.region_id as provider_region_id',
-  'provider.stages as provider_stages',
-  'provider.is_rural as provider_is_rural',
-] as const;
+const providerColumns = organizationColumns('provider');
 
-function providerOf(row: {
-  provider_id: number;
-  provider_kind: string;
-  provider_code: string;
-  provider_name: string;
-  provider_region_id: number;
-  provider_stages: string[];
-  provider_is_rural: boolean | null;
-}): Organization {
-  return toOrganization({
-    id: row.provider_id,
-    kind: row.provider_kind,
-    code: row.provider_code,
-    name: row.provider_name,
-    region_id: row.provider_region_id,
-    stages: row.provider_stages,
-    is_rural: row.provider_is_rural,
-  });
-}
+const providerOf = (row: { provider_id: number }) =>
+  organizationAt('provider', row.provider_id, row);
 
 export interface NewActivity {
   code: string;

@@ -61,6 +61,36 @@ export function toOrganization(row: {
   };
 }
 
+/**
+ * An organization's columns beside another table's row, prefixed with the join's alias (an
+ * activity's provider, a teacher's school): one primary-key join instead of a second round
+ * trip, the row handed to the organization loader by the caller.
+ */
+export function organizationColumns<A extends string>(alias: A) {
+  return [
+    `${alias}.kind as ${alias}_kind`,
+    `${alias}.code as ${alias}_code`,
+    `${alias}.name as ${alias}_name`,
+    `${alias}.region_id as ${alias}_region_id`,
+    `${alias}.stages as ${alias}_stages`,
+    `${alias}.is_rural as ${alias}_is_rural`,
+  ] as const;
+}
+
+/** The organization selected by organizationColumns(alias), its id from the joining row. */
+export function organizationAt(alias: string, id: number, row: object): Organization {
+  const column = row as Record<string, unknown>;
+  return toOrganization({
+    id,
+    kind: column[`${alias}_kind`] as string,
+    code: column[`${alias}_code`] as string,
+    name: column[`${alias}_name`] as string,
+    region_id: column[`${alias}_region_id`] as number,
+    stages: column[`${alias}_stages`] as string[],
+    is_rural: column[`${alias}_is_rural`] as boolean | null,
+  });
+}
+
 export async function findRegionsByIds(
   db: Kysely<DB>,
   ids: ReadonlyArray<number>,

@@ -1,0 +1,81 @@
+import {
+  everybody,
+  findActivitiesWithProvidersByIds,
+  findOrganizationsByIds,
+  findTeachersWithSchoolsByIds,
+  nobody,
+  type Visibility,
+} from '@registry/db';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createTestDatabase, type TestDatabase } from '../testkit/database';
+import { Fixtures } from '../testkit/fixtures';
+
+/**
+ * The loaders read an activity with its provider and a teacher with their school in one
+ * statement, and hand the joined organization to the organization loader. The organization
+ * they hand over must be the one a read of its own returns, field for field, or a screen would
+ * show different schools depending on which path loaded them first.
+ */
+let database: TestDatabase;
+let fx: Fixtures;
+let world: Awaited<ReturnType<Fixtures['world']>>;
+let ruralSchool: { id: number };
+let otherTeacher: { id: number; school_id: number };
+
+beforeAll(async () => {
+  database = await createTestDatabase();
+  fx = new Fixtures(database.db);
+  world = await fx.world();
+  ruralSchool = await fx.organization('school', world.district, {
+    isRural: true,
+    stages: ['primary', 'junior'],
+  });
+  otherTeacher = await fx.teacher(ruralSchool);
+});
+afterAll(async () => {
+  await database?.close();
+});
+
+const ownSchool = (schoolId: number): Visibility => ({ ...nobody, schoolIds: [schoolId] });
+
+describe('teachers with their schools', () => {
+  it('hands over each teacher’s school as a read of the organization returns it', async () => {
+    const ids = [world.teacher.id, otherTeacher.id];
+    const rows = await findTeachersWithSchoolsByIds(database.db, everybody, ids);
+    expect(rows.map((r) => r.teacher.id).sort()).toEqual([...ids].sort());
+    const schools = await findOrganizationsByIds(database.db, [world.school.id, ruralSchool.id]);
+    for (const { teacher, school } of rows) {
+      expect(school.id).toBe(teacher.schoolId);
+      expect(school).toEqual(schools.find((s) => s.id === teacher.schoolId));
+    }
+    // Both shapes of school are covered: the rural one with two stages, the other not rural.
+    expect(rows.map((r) => r.school.isRural).sort()).toEqual([false, true]);
+  });
+
+  it('reads one id, a few and none through the same mapping', async () => {
+    const [one] = await findTeachersWithSchoolsByIds(database.db, everybody, [otherTeacher.id]);
+    expect(one?.school).toEqual((await findOrganizationsByIds(database.db, [ruralSchool.id]))[0]);
+    expect(await findTeachersWithSchoolsByIds(database.db, everybody, [])).toEqual([]);
+  });
+
+  it('brings no school for a teacher the caller may not see', async () => {
+    const rows = await findTeachersWithSchoolsByIds(database.db, ownSchool(ruralSchool.id), [
+      world.teacher.id,
+      otherTeacher.id,
+    ]);
+    expect(rows.map((r) => [r.teacher.id, r.school.id])).toEqual([
+      [otherTeacher.id, ruralSchool.id],
+    ]);
+  });
+});
+
+describe('activities with their providers', () => {
+  it('hands over the provider as a read of the organization returns it', async () => {
+    const [row] = await findActivitiesWithProvidersByIds(database.db, everybody, [
+      world.activity.id,
+    ]);
+    const [provider] = await findOrganizationsByIds(database.db, [world.institution.id]);
+    expect(row?.provider).toEqual(provider);
+    expect(row?.activity.providerId).toBe(world.institution.id);
+  });
+});
