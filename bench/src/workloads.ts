@@ -12,6 +12,7 @@
  * policy_id, which has no index), so PostGraphile returns the teacher's first 50 ledger entries
  * with their activities, the same list as the gateway's creditEntries.
  */
+import { encodeGlobalID } from '@registry/api/global-id';
 
 export interface Pools {
   /** Activities with sessions and attendance: W1 and W3 draw from them. */
@@ -23,8 +24,8 @@ export interface Pools {
   previousPolicyId: number;
 }
 
-export const globalId = (type: string, id: number) =>
-  Buffer.from(`${type}:${id}`).toString('base64');
+/** The gateway's own encoder, so the baseline pays what the gateway pays per ID. */
+export const globalId = (type: string, id: number) => encodeGlobalID(type, id);
 
 export interface ReadWorkload {
   id: 'W1' | 'W2' | 'W3' | 'W4';

@@ -5,6 +5,7 @@ import RelayPlugin from '@pothos/plugin-relay';
 import ScopeAuthPlugin from '@pothos/plugin-scope-auth';
 import { GraphQLError } from 'graphql';
 import type { Context } from './context';
+import { encodeGlobalID } from './global-id';
 
 /**
  * Who may read a type's fields, declared on every object type and interface (schema.test.ts
@@ -45,9 +46,7 @@ export function decodeGlobalID(globalID: string): { typename: string; id: string
   return { typename: match[1]!, id: match[2]! };
 }
 
-export function encodeGlobalID(typename: string, id: string | number | bigint): string {
-  return Buffer.from(`${typename}:${id}`).toString('base64');
-}
+export { encodeGlobalID };
 
 /**
  * The builder and its plugins, nothing else: types live in modules/<area>/.

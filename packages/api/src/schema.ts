@@ -69,7 +69,7 @@ for (const type of Object.values(schema.getTypeMap())) {
   field.resolve = (parent, args, context, info) => {
     const id = idOf(parent, args as Record<string, never>, context, info);
     return id instanceof Promise
-      ? id.then((value) => encodeGlobalID(typename, String(value)))
-      : encodeGlobalID(typename, String(id));
+      ? id.then((value) => encodeGlobalID(typename, value as number | string))
+      : encodeGlobalID(typename, id as number | string);
   };
 }
