@@ -60,8 +60,8 @@ builder.node(ActivityRef, {
     provider: t.field({
       type: OrganizationRef,
       description: 'The training institution or school that runs it.',
-      resolve: async (activity, _args, context) =>
-        (await context.loaders.organization.load(activity.providerId))!,
+      resolve: (activity, _args, context) =>
+        context.loaders.organization.nowExisting(activity.providerId),
     }),
     region: t.field({
       type: RegionRef,

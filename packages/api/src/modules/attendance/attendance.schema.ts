@@ -48,16 +48,20 @@ builder.node(AttendanceRef, {
       type: TeacherRef,
       nullable: true,
       description: 'The teacher who attended; null if the caller may not see them.',
-      resolve: async (record, _args, context) => {
+      resolve: (record, _args, context) => {
         // A session's attendance page reads the teacher with the record, under the enrollment's
-        // visibility; other reads find it through the enrollment, under the same rule.
+        // visibility; other reads find it through the enrollment, under the same rule. Not
+        // async: a teacher this request already holds is answered as a value (SettledLoader).
         if (record.visibleTeacherId !== undefined) {
           return record.visibleTeacherId === null
             ? null
-            : context.loaders.teacher.load(record.visibleTeacherId);
+            : context.loaders.teacher.now(record.visibleTeacherId);
         }
-        const enrollment = await context.loaders.enrollment.load(record.enrollmentId);
-        return enrollment ? context.loaders.teacher.load(enrollment.teacherId) : null;
+        return context.loaders.enrollment
+          .load(record.enrollmentId)
+          .then((enrollment) =>
+            enrollment ? context.loaders.teacher.load(enrollment.teacherId) : null,
+          );
       },
     }),
   }),

@@ -70,8 +70,8 @@ builder.node(EnrollmentRef, {
     school: t.field({
       type: OrganizationRef,
       description: 'The school the teacher was at when enrolled; it confirms their eligibility.',
-      resolve: async (enrollment, _args, context) =>
-        (await context.loaders.organization.load(enrollment.schoolId))!,
+      resolve: (enrollment, _args, context) =>
+        context.loaders.organization.nowExisting(enrollment.schoolId),
     }),
     attendanceLocked: t.boolean({
       description:

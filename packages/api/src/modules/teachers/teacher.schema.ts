@@ -31,8 +31,8 @@ builder.node(TeacherRef, {
     school: t.field({
       type: OrganizationRef,
       description: 'The school they teach at now.',
-      resolve: async (teacher, _args, context) =>
-        (await context.loaders.organization.load(teacher.schoolId))!,
+      resolve: (teacher, _args, context) =>
+        context.loaders.organization.nowExisting(teacher.schoolId),
     }),
   }),
 });
