@@ -110,6 +110,29 @@ interface ListData {
 }
 
 describe('activities', () => {
+  it('reads the same trainers whether the sessions bring them or each session reads its own', async () => {
+    // Activity.sessions reads the trainers with the sessions when they are asked for, also
+    // through a named fragment; node(id) on a session reads them on their own.
+    const withSessions = await admin<{
+      activities: {
+        edges: Array<{ node: { sessions: Array<{ id: string; trainers: unknown[] }> } }>;
+      };
+    }>(
+      `query { activities(first: 10) { edges { node { sessions { id ...Taught } } } } }
+       fragment Taught on Session { trainers { id name kind } }`,
+    );
+    expect(withSessions.errors).toBeUndefined();
+    const sessions = withSessions.data!.activities.edges.flatMap((e) => e.node.sessions);
+    expect(sessions.some((session) => session.trainers.length > 0)).toBe(true);
+    for (const session of sessions) {
+      const alone = await admin<{ node: { trainers: unknown[] } }>(
+        `query($id: ID!) { node(id: $id) { ... on Session { trainers { id name kind } } } }`,
+        { id: session.id },
+      );
+      expect(alone.data!.node.trainers).toEqual(session.trainers);
+    }
+  });
+
   it('lists newest first with nested sessions and trainers', async () => {
     const { data, errors } = await admin<ListData>(list, { first: 10 });
     expect(errors).toBeUndefined();

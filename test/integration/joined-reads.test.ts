@@ -2,6 +2,9 @@ import {
   everybody,
   findActivitiesWithProvidersByIds,
   findOrganizationsByIds,
+  findSessionsByActivityIds,
+  findSessionsWithTrainersByActivityIds,
+  findTrainersBySessionIds,
   findTeachersWithSchoolsByIds,
   nobody,
   type Visibility,
@@ -77,5 +80,65 @@ describe('activities with their providers', () => {
     const [provider] = await findOrganizationsByIds(database.db, [world.institution.id]);
     expect(row?.provider).toEqual(provider);
     expect(row?.activity.providerId).toBe(world.institution.id);
+  });
+});
+
+describe('sessions with their trainers', () => {
+  it('reads each session’s trainers as the trainers read lists them, in the same order', async () => {
+    const activity = await fx.activity(world.institution);
+    const first = await fx.session(activity, { sequence: 1 });
+    const second = await fx.session(activity, { sequence: 2 });
+    const bare = await fx.session(activity, { sequence: 3 });
+    const [lead, assistant, tutor] = [
+      await fx.trainer(world.institution),
+      await fx.trainer(),
+      await fx.trainer(world.institution),
+    ];
+    // Roles out of id order, so the order (lead, assistant, tutor; then id) is tested.
+    await database.db
+      .insertInto('session_trainers')
+      .values([
+        { session_id: first.id, trainer_id: tutor!.id, role: 'tutor' },
+        { session_id: first.id, trainer_id: assistant!.id, role: 'assistant' },
+        { session_id: first.id, trainer_id: lead!.id, role: 'lead' },
+        { session_id: second.id, trainer_id: assistant!.id, role: 'lead' },
+      ])
+      .execute();
+    await database.db
+      .updateTable('trainers')
+      .set({ title: '高级讲师', teacher_id: world.teacher.id })
+      .where('id', '=', lead!.id)
+      .execute();
+
+    const joined = await findSessionsWithTrainersByActivityIds(database.db, everybody, [
+      activity.id,
+    ]);
+    const sessions = await findSessionsByActivityIds(database.db, everybody, [activity.id]);
+    expect(joined.map((row) => row.session)).toEqual(sessions);
+    const separately = await findTrainersBySessionIds(
+      database.db,
+      sessions.map((s) => s.id),
+    );
+    for (const { session, trainers } of joined) {
+      expect(trainers).toEqual(
+        separately
+          .filter((t) => t.sessionId === session.id)
+          .map(({ sessionId: _, ...trainer }) => trainer),
+      );
+    }
+    expect(joined.map((row) => row.trainers.length)).toEqual([3, 1, 0]);
+    expect(joined[0]!.trainers[0]).toMatchObject({
+      id: lead!.id,
+      title: '高级讲师',
+      teacherId: world.teacher.id,
+      organizationId: world.institution.id,
+    });
+    expect(joined.find((row) => row.session.id === bare.id)?.trainers).toEqual([]);
+  });
+
+  it('reads no session the caller may not see', async () => {
+    expect(
+      await findSessionsWithTrainersByActivityIds(database.db, nobody, [world.activity.id]),
+    ).toEqual([]);
   });
 });

@@ -30,6 +30,7 @@ import {
   findOrganizationsByIds,
   findRegionsByIds,
   findSessionsByActivityIds,
+  findSessionsWithTrainersByActivityIds,
   findSessionsByIds,
   findTrainersByIds,
   findTrainersBySessionIds,
@@ -122,6 +123,28 @@ export class Loaders {
   get sessionsOfActivity() {
     return (this.#sessionsOfActivity ??= groupedBy(
       async (ids: readonly number[]) => findSessionsByActivityIds(this.db, this.visibility, ids),
+      (s) => s.activityId,
+    ));
+  }
+
+  /**
+   * Sessions with their trainers, for a selection that asks for both (Activity.sessions looks
+   * ahead): the trainers are handed to trainersOfSession, [] for a session without any, so
+   * Session.trainers reads nothing more.
+   */
+  #sessionsWithTrainersOfActivity: DataLoader<number, Session[]> | undefined;
+  get sessionsWithTrainersOfActivity() {
+    return (this.#sessionsWithTrainersOfActivity ??= groupedBy(
+      async (ids: readonly number[]) => {
+        const rows = await findSessionsWithTrainersByActivityIds(this.db, this.visibility, ids);
+        for (const { session, trainers } of rows) {
+          this.trainersOfSession.prime(
+            session.id,
+            trainers.map((trainer) => ({ ...trainer, sessionId: session.id })),
+          );
+        }
+        return rows.map((row) => row.session);
+      },
       (s) => s.activityId,
     ));
   }

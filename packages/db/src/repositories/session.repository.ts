@@ -90,6 +90,54 @@ const sessionsByActivityIds = compiledByIds({
       .orderBy('sequence'),
 });
 
+/**
+ * Sessions of many activities with each session's trainers, in one statement: a screen that
+ * lists an activity's sessions with who teaches them (the activity page, pnpm bench W3) reads
+ * the trainers as a JSON array per session instead of a second round trip. Trainers carry no
+ * visibility of their own: whoever sees the session sees its trainers, as through
+ * findTrainersBySessionIds. Same order as there: lead trainers first, then by id.
+ */
+export async function findSessionsWithTrainersByActivityIds(
+  db: Kysely<DB>,
+  visibility: Visibility,
+  activityIds: ReadonlyArray<number>,
+): Promise<Array<{ session: Session; trainers: Trainer[] }>> {
+  if (activityIds.length === 0) return [];
+  const rows = await sessionsWithTrainersByActivityIds(db, visibility, activityIds);
+  return rows.map((row) => ({
+    session: toSession(row),
+    trainers: row.trainers.map(([id, name, kind, title, organizationId, teacherId]) => ({
+      id,
+      name,
+      kind: kind as TrainerKind,
+      title,
+      organizationId,
+      teacherId,
+    })),
+  }));
+}
+
+/** A trainer as the JSON array the statement builds: the columns of Trainer, in its order. */
+type TrainerTuple = [number, string, string, string | null, number | null, number | null];
+
+/** Each session's trainers as TrainerTuple arrays: lead, assistant, tutor, then by id. */
+const trainersJson = sql<
+  TrainerTuple[]
+>`(select coalesce(json_agg(json_build_array(t.id, t.name, t.kind, t.title, t.organization_id, t.teacher_id) order by array_position(array['lead', 'assistant', 'tutor'], st.role), t.id), '[]'::json) from session_trainers st join trainers t on t.id = st.trainer_id where st.session_id = sessions.id)`;
+
+const sessionsWithTrainersByActivityIds = compiledByIds({
+  shapeKey: visibilityKey,
+  build: (db, anyId, visibility: Visibility) =>
+    db
+      .selectFrom('sessions')
+      .select(sessionColumns)
+      .select(trainersJson.as('trainers'))
+      .where('activity_id', '=', anyId)
+      .where((eb) => sessionVisible(eb, visibility))
+      .orderBy('activity_id')
+      .orderBy('sequence'),
+});
+
 export async function findSessionsByIds(
   db: Kysely<DB>,
   visibility: Visibility,
@@ -124,7 +172,9 @@ const trainersBySessionIds = compiledByIds({
       .select('session_trainers.session_id')
       .where('session_trainers.session_id', '=', anyId)
       .orderBy('session_trainers.session_id')
-      .orderBy('session_trainers.role')
+      // Lead, assistant, tutor: the roles' order of importance, not their names' (alphabetical
+      // put assistants before the lead).
+      .orderBy(sql`array_position(array['lead', 'assistant', 'tutor'], session_trainers.role)`)
       .orderBy('trainers.id'),
 });
 

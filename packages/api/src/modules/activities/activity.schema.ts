@@ -20,6 +20,10 @@ import {
 } from '../organizations/organization.schema';
 import { SessionRef } from '../sessions/session.schema';
 import { CompletionRulesRef, EligibilityRulesRef } from './activity-rules.schema';
+import { selectsAnyOf } from '../selection';
+
+/** Activity.sessions reads the sessions' trainers with them when they are asked for. */
+const trainersField: ReadonlySet<string> = new Set(['trainers']);
 
 export const ActivityRef = builder.objectRef<Activity>('Activity');
 
@@ -89,7 +93,11 @@ builder.node(ActivityRef, {
     sessions: t.field({
       type: [SessionRef],
       description: 'Its sessions in order.',
-      resolve: (activity, _args, context) => context.loaders.sessionsOfActivity.load(activity.id),
+      resolve: (activity, _args, context, info) =>
+        (selectsAnyOf(info, trainersField)
+          ? context.loaders.sessionsWithTrainersOfActivity
+          : context.loaders.sessionsOfActivity
+        ).load(activity.id),
     }),
   }),
 });
