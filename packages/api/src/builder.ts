@@ -46,8 +46,6 @@ export function decodeGlobalID(globalID: string): { typename: string; id: string
   return { typename: match[1]!, id: match[2]! };
 }
 
-export { encodeGlobalID };
-
 /**
  * The builder and its plugins, nothing else: types live in modules/<area>/.
  * Scope-auth comes first because plugins wrap resolvers in reverse order, so authorization

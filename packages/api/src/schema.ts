@@ -1,5 +1,6 @@
 import { isObjectType, type GraphQLFieldResolver } from 'graphql';
-import { builder, encodeGlobalID, nodeTypes, type NodeType } from './builder';
+import { builder, nodeTypes, type NodeType } from './builder';
+import { encodeGlobalID } from './global-id';
 import './modules/scalars';
 import './modules/enums';
 import './modules/organizations/organization.schema';

@@ -74,16 +74,38 @@ export async function findSessionsByActivityIds(
   activityIds: ReadonlyArray<number>,
 ): Promise<Session[]> {
   if (activityIds.length === 0) return [];
-  const rows = await sessionsByActivityIds(db, visibility, activityIds);
+  const rows = await sessionsByActivityIds(db, { visibility, withTrainers: false }, activityIds);
   return rows.map(toSession);
 }
 
+/**
+ * Lead, assistant, tutor: the roles' order of importance, not their names' (alphabetical put
+ * assistants before the lead). `column` is a trusted SQL column reference.
+ */
+const roleRank = (column: string) =>
+  `array_position(array['lead', 'assistant', 'tutor'], ${column})`;
+
+/** A trainer as the JSON array the statement builds: the columns of Trainer, in its order. */
+type TrainerTuple = [number, string, string, string | null, number | null, number | null];
+
+/** Each session's trainers as TrainerTuple arrays: lead, assistant, tutor, then by id. */
+const trainersJson = sql<
+  TrainerTuple[]
+>`(select coalesce(json_agg(json_build_array(t.id, t.name, t.kind, t.title, t.organization_id, t.teacher_id) order by ${sql.raw(roleRank('st.role'))}, t.id), '[]'::json) from session_trainers st join trainers t on t.id = st.trainer_id where st.session_id = sessions.id)`;
+
+/**
+ * Sessions of activities, with each session's trainers as a JSON column when asked for: one
+ * statement per shape (visibility, trainers or not), the trainers' sub-select the only
+ * difference.
+ */
 const sessionsByActivityIds = compiledByIds({
-  shapeKey: visibilityKey,
-  build: (db, anyId, visibility: Visibility) =>
+  shapeKey: ({ visibility, withTrainers }: { visibility: Visibility; withTrainers: boolean }) =>
+    `${withTrainers}${visibilityKey(visibility)}`,
+  build: (db, anyId, { visibility, withTrainers }) =>
     db
       .selectFrom('sessions')
       .select(sessionColumns)
+      .$if(withTrainers, (q) => q.select(trainersJson.as('trainers')))
       .where('activity_id', '=', anyId)
       .where((eb) => sessionVisible(eb, visibility))
       .orderBy('activity_id')
@@ -103,10 +125,10 @@ export async function findSessionsWithTrainersByActivityIds(
   activityIds: ReadonlyArray<number>,
 ): Promise<Array<{ session: Session; trainers: Trainer[] }>> {
   if (activityIds.length === 0) return [];
-  const rows = await sessionsWithTrainersByActivityIds(db, visibility, activityIds);
+  const rows = await sessionsByActivityIds(db, { visibility, withTrainers: true }, activityIds);
   return rows.map((row) => ({
     session: toSession(row),
-    trainers: row.trainers.map(([id, name, kind, title, organizationId, teacherId]) => ({
+    trainers: (row.trainers ?? []).map(([id, name, kind, title, organizationId, teacherId]) => ({
       id,
       name,
       kind: kind as TrainerKind,
@@ -116,27 +138,6 @@ export async function findSessionsWithTrainersByActivityIds(
     })),
   }));
 }
-
-/** A trainer as the JSON array the statement builds: the columns of Trainer, in its order. */
-type TrainerTuple = [number, string, string, string | null, number | null, number | null];
-
-/** Each session's trainers as TrainerTuple arrays: lead, assistant, tutor, then by id. */
-const trainersJson = sql<
-  TrainerTuple[]
->`(select coalesce(json_agg(json_build_array(t.id, t.name, t.kind, t.title, t.organization_id, t.teacher_id) order by array_position(array['lead', 'assistant', 'tutor'], st.role), t.id), '[]'::json) from session_trainers st join trainers t on t.id = st.trainer_id where st.session_id = sessions.id)`;
-
-const sessionsWithTrainersByActivityIds = compiledByIds({
-  shapeKey: visibilityKey,
-  build: (db, anyId, visibility: Visibility) =>
-    db
-      .selectFrom('sessions')
-      .select(sessionColumns)
-      .select(trainersJson.as('trainers'))
-      .where('activity_id', '=', anyId)
-      .where((eb) => sessionVisible(eb, visibility))
-      .orderBy('activity_id')
-      .orderBy('sequence'),
-});
 
 export async function findSessionsByIds(
   db: Kysely<DB>,
@@ -172,9 +173,7 @@ const trainersBySessionIds = compiledByIds({
       .select('session_trainers.session_id')
       .where('session_trainers.session_id', '=', anyId)
       .orderBy('session_trainers.session_id')
-      // Lead, assistant, tutor: the roles' order of importance, not their names' (alphabetical
-      // put assistants before the lead).
-      .orderBy(sql`array_position(array['lead', 'assistant', 'tutor'], session_trainers.role)`)
+      .orderBy(sql.raw(roleRank('session_trainers.role')))
       .orderBy('trainers.id'),
 });
 
