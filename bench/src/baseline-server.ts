@@ -136,6 +136,12 @@ async function signIn(t: Tally, token: string): Promise<number> {
 const upper = (v: unknown) => String(v).toUpperCase();
 const iso = (v: unknown) => (v instanceof Date ? v.toISOString() : v);
 
+/**
+ * The ledger loader's statement when the transcript's entries ask for their activities: each
+ * entry with its activity's and that activity's provider's columns (prefixed).
+ */
+const ledgerWithActivities = `select "credit_ledger".*, "activities"."code" as "activity_code", "activities"."title" as "activity_title", "activities"."description" as "activity_description", "activities"."provider_id" as "activity_provider_id", "activities"."region_id" as "activity_region_id", "activities"."category" as "activity_category", "activities"."level" as "activity_level", "activities"."delivery_mode" as "activity_delivery_mode", "activities"."credit_hours" as "activity_credit_hours", "activities"."capacity" as "activity_capacity", "activities"."self_enrollment" as "activity_self_enrollment", "activities"."eligibility_rules" as "activity_eligibility_rules", "activities"."completion_rules" as "activity_completion_rules", "activities"."status" as "activity_status", "activities"."rejection_reason" as "activity_rejection_reason", "activities"."starts_on" as "activity_starts_on", "activities"."ends_on" as "activity_ends_on", "activities"."created_by" as "activity_created_by", "activities"."approved_by" as "activity_approved_by", "activities"."approved_at" as "activity_approved_at", "activities"."created_at" as "activity_created_at", "activities"."updated_at" as "activity_updated_at", "activities"."version" as "activity_version", "provider"."kind" as "provider_kind", "provider"."code" as "provider_code", "provider"."name" as "provider_name", "provider"."region_id" as "provider_region_id", "provider"."stages" as "provider_stages", "provider"."is_rural" as "provider_is_rural" from "credit_ledger" left join "activities" on "activities"."id" = "credit_ledger"."activity_id" and true left join "organizations" as "provider" on "provider"."id" = "activities"."provider_id" where "credit_ledger"."teacher_id" = any($1::int4[]) and true order by "credit_ledger"."id"`;
+
 /** The activity loader's statement: activities with their providers' columns (prefixed). */
 const activitiesWithProviders = `select "activities".*, "provider"."kind" as "provider_kind", "provider"."code" as "provider_code", "provider"."name" as "provider_name", "provider"."region_id" as "provider_region_id", "provider"."stages" as "provider_stages", "provider"."is_rural" as "provider_is_rural" from "activities" inner join "organizations" as "provider" on "provider"."id" = "activities"."provider_id" where "activities"."id" = any($1::int4[]) and true`;
 
@@ -319,13 +325,11 @@ const handlers: Record<string, (t: Tally, input: Row) => Promise<unknown>> = {
     const [teacher] = await t.q(teachersWithSchools, [ints([id as number])]);
     if (!teacher) return { node: null };
     // Progress asks for ledger-based figures only, so the gateway reads no enrollments, and it
-    // sums the ledger the transcript's entries already read. A caller who sees every teacher
-    // needs no second visibility check of the teacher.
+    // sums the ledger the transcript's entries already read, with their activities (the
+    // entries ask for them). A caller who sees every teacher needs no second visibility check
+    // of the teacher.
     const [entries, bindings] = await Promise.all([
-      t.q(
-        `select * from "credit_ledger" where "teacher_id" = any($1::int4[]) and true order by "id"`,
-        [ints([id as number])],
-      ),
+      t.q(ledgerWithActivities, [ints([id as number])]),
       t.q(
         `select "t"."id" as "teacher_id", "p"."id" as "policy_id", length(pr.path) - length(replace(pr.path, '/', '')) - 1 as "depth" from "teachers" as "t" inner join "organizations" as "o" on "o"."id" = "t"."school_id" inner join "regions" as "r" on "r"."id" = "o"."region_id" inner join "regions" as "pr" on r.path like pr.path || '%' inner join "requirement_policies" as "p" on "p"."region_id" = "pr"."id" where "t"."id" = any($1::int4[])`,
         [ints([id as number])],
@@ -333,21 +337,16 @@ const handlers: Record<string, (t: Tally, input: Row) => Promise<unknown>> = {
     ]);
     const ledger = entries;
     const page = entries.slice(0, 50);
-    const activityIds = [
-      ...new Set(page.map((r) => r.activity_id as number | null).filter(Boolean)),
-    ] as number[];
     const categories = [...new Set(ledger.map((r) => r.category as string))];
     const policyIds = [...new Set(bindings.map((b) => b.policy_id as number))];
-    const [, policies, activities] = await Promise.all([
+    const [, policies] = await Promise.all([
       kept(categoryRows, categories, (missing) =>
         t.q(`select * from "credit_categories" where "code" = any($1::text[])`, [missing]),
       ),
       kept(policyRows, policyIds, (missing) =>
         t.q(`select * from "requirement_policies" where "id" = any($1::int4[])`, [ints(missing)]),
       ),
-      activityIds.length ? t.q(activitiesWithProviders, [ints(activityIds)]) : [],
     ]);
-    const activityById = new Map(activities.map((a) => [a.id as number, a]));
     const named = policies.find((p) => p.id === policy);
     // The gateway's answer is the domain's progress against the policy (caps, minimums, the
     // yearly cap, status as of today): the same rules here, or the answers would differ.
@@ -360,7 +359,6 @@ const handlers: Record<string, (t: Tally, input: Row) => Promise<unknown>> = {
         progress,
         creditEntries: {
           edges: page.map((r) => {
-            const a = activityById.get(r.activity_id as number);
             return {
               node: {
                 id: globalId('CreditEntry', r.id as number),
@@ -368,9 +366,14 @@ const handlers: Record<string, (t: Tally, input: Row) => Promise<unknown>> = {
                 hours: r.hours,
                 earnedOn: r.earned_on,
                 category: { code: r.category },
-                activity: a
-                  ? { id: globalId('Activity', a.id as number), code: a.code, title: a.title }
-                  : null,
+                activity:
+                  r.activity_code == null
+                    ? null
+                    : {
+                        id: globalId('Activity', r.activity_id as number),
+                        code: r.activity_code,
+                        title: r.activity_title,
+                      },
               },
             };
           }),

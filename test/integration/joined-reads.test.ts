@@ -1,6 +1,8 @@
 import {
   everybody,
   findActivitiesWithProvidersByIds,
+  findCreditEntriesByTeacherIds,
+  findCreditEntriesWithActivitiesByTeacherIds,
   findOrganizationsByIds,
   findSessionsByActivityIds,
   findSessionsWithTrainersByActivityIds,
@@ -139,6 +141,120 @@ describe('sessions with their trainers', () => {
   it('reads no session the caller may not see', async () => {
     expect(
       await findSessionsWithTrainersByActivityIds(database.db, nobody, [world.activity.id]),
+    ).toEqual([]);
+  });
+});
+
+describe('credit entries with their activities', () => {
+  /**
+   * One teacher's ledger: an award in an approved activity with rules and a capacity, an
+   * adjustment tied to an activity in another district that the teacher's school may not see,
+   * and an adjustment tied to none.
+   */
+  async function ledgerOfOneTeacher() {
+    const teacher = await fx.teacher(world.school);
+    const shown = await fx.activity(world.institution, {
+      capacity: 40,
+      eligibilityRules: { stages: ['primary'] },
+    });
+    const approver = await fx.account('platform_admin', null);
+    await database.db
+      .updateTable('activities')
+      .set({
+        status: 'credited',
+        approved_at: new Date('2026-02-01T08:00:00Z'),
+        approved_by: approver.id,
+      })
+      .where('id', '=', shown.id)
+      .execute();
+    const elsewhere = await fx.region(world.city);
+    const hidden = await fx.activity(await fx.organization('training_institution', elsewhere));
+    const enrollment = await fx.enrollment(shown, teacher);
+    const entry = (values: Record<string, unknown>) =>
+      database.db
+        .insertInto('credit_ledger')
+        .values({ teacher_id: teacher.id, category: 'professional', ...values } as never)
+        .execute();
+    await entry({
+      kind: 'award',
+      activity_id: shown.id,
+      enrollment_id: enrollment.id,
+      hours: 6,
+      earned_on: '2026-03-02',
+    });
+    await entry({
+      kind: 'adjustment',
+      activity_id: hidden.id,
+      hours: 2,
+      earned_on: '2026-03-05',
+      reason: '补录',
+    });
+    await entry({ kind: 'adjustment', hours: 1.5, earned_on: '2026-03-09', reason: '校本研修' });
+    return { teacher, shown, hidden };
+  }
+
+  it('reads the ledger as the ledger read does, each activity as the activity loader reads it', async () => {
+    const { teacher, shown, hidden } = await ledgerOfOneTeacher();
+    const joined = await findCreditEntriesWithActivitiesByTeacherIds(database.db, everybody, [
+      teacher.id,
+    ]);
+    expect(joined.map((row) => row.entry)).toEqual(
+      await findCreditEntriesByTeacherIds(database.db, everybody, [teacher.id]),
+    );
+    const read = await findActivitiesWithProvidersByIds(database.db, everybody, [
+      shown.id,
+      hidden.id,
+    ]);
+    for (const { entry, activity, provider } of joined) {
+      const alone = read.find((row) => row.activity.id === entry.activityId);
+      expect(activity).toEqual(alone?.activity ?? null);
+      expect(provider).toEqual(alone?.provider ?? null);
+    }
+    // Every column is carried over: the approved activity's rules, capacity and approval too.
+    const award = joined.find((row) => row.entry.kind === 'award')!;
+    expect(award.activity).toMatchObject({
+      capacity: 40,
+      status: 'credited',
+      version: expect.any(Number),
+    });
+    expect(award.activity?.eligibilityRules).toEqual(
+      read.find((r) => r.activity.id === shown.id)?.activity.eligibilityRules,
+    );
+    expect(joined.map((row) => row.activity?.id ?? null)).toEqual([shown.id, hidden.id, null]);
+  });
+
+  it('brings no activity the caller may not see, and still every entry the caller may', async () => {
+    const { teacher, shown, hidden } = await ledgerOfOneTeacher();
+    const school = ownSchool(world.school.id);
+    expect(await findActivitiesWithProvidersByIds(database.db, school, [hidden.id])).toEqual([]);
+    const joined = await findCreditEntriesWithActivitiesByTeacherIds(database.db, school, [
+      teacher.id,
+    ]);
+    expect(joined.map((row) => [row.entry.activityId, row.activity?.id ?? null])).toEqual([
+      [shown.id, shown.id],
+      [hidden.id, null],
+      [null, null],
+    ]);
+    expect(joined.every((row) => (row.provider === null) === (row.activity === null))).toBe(true);
+  });
+
+  it('reads one teacher, a few and none through the same mapping, and no ledger it may not', async () => {
+    const a = await ledgerOfOneTeacher();
+    const b = await ledgerOfOneTeacher();
+    const both = await findCreditEntriesWithActivitiesByTeacherIds(database.db, everybody, [
+      a.teacher.id,
+      b.teacher.id,
+    ]);
+    expect(both.map((row) => row.entry)).toEqual(
+      await findCreditEntriesByTeacherIds(database.db, everybody, [a.teacher.id, b.teacher.id]),
+    );
+    expect(await findCreditEntriesWithActivitiesByTeacherIds(database.db, everybody, [])).toEqual(
+      [],
+    );
+    expect(
+      await findCreditEntriesWithActivitiesByTeacherIds(database.db, ownSchool(ruralSchool.id), [
+        a.teacher.id,
+      ]),
     ).toEqual([]);
   });
 });

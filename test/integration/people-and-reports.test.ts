@@ -140,6 +140,32 @@ describe('teachers', () => {
     expect(data!.node.creditHours).toBe(13.25);
   });
 
+  it('shows each entry’s activity as a read of the activity by its ID does, for each caller', async () => {
+    // The transcript reads the activities with the ledger (one statement); the answer must be
+    // the one the activity's own read gives, visibility included.
+    const activityFields = 'id code title status creditHours startsOn provider { id name }';
+    const seen: boolean[] = [];
+    for (const caller of [school, office]) {
+      const { data } = await caller<{
+        node: { creditEntries: { edges: Array<{ node: { activity: unknown } }> } };
+      }>(
+        `query($id: ID!) { node(id: $id) { ... on Teacher { creditEntries(first: 10) { edges { node { activity { ${activityFields} } } } } } } }`,
+        { id: g('Teacher', ids.teacher) },
+      );
+      const alone = await caller<{ node: unknown }>(
+        `query($id: ID!) { node(id: $id) { ... on Activity { ${activityFields} } } }`,
+        { id: g('Activity', ids.activity) },
+      );
+      const activities = data!.node.creditEntries.edges.map((e) => e.node.activity);
+      expect(activities).toHaveLength(3);
+      for (const activity of activities) expect(activity).toEqual(alone.data!.node);
+      seen.push(alone.data!.node !== null);
+    }
+    // The school sees it through its teacher's enrollment, the office in its district (an
+    // activity a caller may not see: joined-reads.test.ts).
+    expect(seen).toEqual([true, true]);
+  });
+
   it('pages the ledger and refetches an entry by its global ID', async () => {
     const first = await school<{
       node: {

@@ -1,3 +1,4 @@
+import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTestDatabase, type TestDatabase } from '../testkit/database';
 import { Fixtures } from '../testkit/fixtures';
@@ -56,6 +57,32 @@ beforeAll(async () => {
         .execute();
     }
   }
+  // Every teacher is awarded every activity: a transcript of 110 entries each.
+  await database.db
+    .insertInto('credit_ledger')
+    .columns([
+      'teacher_id',
+      'kind',
+      'activity_id',
+      'enrollment_id',
+      'category',
+      'hours',
+      'earned_on',
+    ])
+    .expression((eb) =>
+      eb
+        .selectFrom('enrollments')
+        .select([
+          'teacher_id',
+          sql<string>`'award'`.as('kind'),
+          'activity_id',
+          'id',
+          sql<string>`'professional'`.as('category'),
+          sql<number>`6`.as('hours'),
+          sql<string>`'2026-05-02'`.as('earned_on'),
+        ]),
+    )
+    .execute();
   // Every statement a request sends with the process's reference rows not yet read: kept, the
   // first of two requests would read the categories and the second not (decision 0023).
   server = await startTestServer(database, { REFERENCE_CACHE: 'off' });
@@ -221,6 +248,35 @@ const peopleFields = /* GraphQL */ `
   }
 `;
 
+const transcripts = /* GraphQL */ `
+  query Transcripts($first: Int!) {
+    teachers(first: $first) {
+      edges {
+        node {
+          name
+          creditHours
+          creditEntries(first: 50) {
+            edges {
+              node {
+                hours
+                category {
+                  code
+                }
+                activity {
+                  title
+                  provider {
+                    name
+                  }
+                }
+              }
+            }
+          }
+        }
+      }
+    }
+  }
+`;
+
 describe('statements per request', () => {
   it('activities → sessions → trainers costs the same at page size 10 and 100', async () => {
     const at10 = await statementsFor(activitiesSessionsTrainers, { first: 10 });
@@ -264,6 +320,18 @@ describe('statements per request', () => {
     // session lookup (2) + activities + sessions + attendance page + locks + enrollments + count
     // + their activities + teachers + trainers + count + organizations
     expect(at100).toBeLessThanOrEqual(13);
+  });
+
+  it('teachers → credit entries → activity → provider costs the same for 3 teachers and 12', async () => {
+    const at3 = await statementsFor(transcripts, { first: 3 });
+    const at12 = await statementsFor(transcripts, { first: 12 });
+    console.info(
+      `teachers → credit entries → activity → provider: ${at3} statements at 3, ${at12} at 12`,
+    );
+    expectSameCost(at3, at12);
+    // The teachers (with their schools), the ledgers with their activities and providers, the
+    // categories: the activities are not a statement of their own.
+    expect(at12).toBeLessThanOrEqual(3);
   });
 });
 

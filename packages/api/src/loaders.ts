@@ -15,6 +15,7 @@ import {
   findAttendancePagesBySessionIds,
   findCertificatesByTeacherIds,
   findCreditEntriesByTeacherIds,
+  findCreditEntriesWithActivitiesByTeacherIds,
   findEnrollmentPagesByActivityIds,
   findEnrollmentsByIds,
   findEnrollmentsByTeacherIds,
@@ -219,12 +220,38 @@ export class Loaders {
   }
 
   #creditEntriesOfTeacher: DataLoader<number, CreditEntry[]> | undefined;
+  #ledgerWithActivities = false;
+  /**
+   * One loader for every reader of a teacher's ledger (the transcript's entries, progress, the
+   * hours to date), so a request reads each ledger once. Once a field of the request has asked
+   * for the entries' activities (`readLedgerWithActivities`), the ledger reads that follow bring
+   * them, and their providers, in the same statement and hand them to the activity and
+   * organization loaders. A ledger read already under way when that is asked keeps its shape;
+   * the activities then come through the activity loader, as before: the same rows either way.
+   */
   get creditEntriesOfTeacher() {
     return (this.#creditEntriesOfTeacher ??= groupedBy(
       async (ids: readonly number[]) =>
-        findCreditEntriesByTeacherIds(this.db, this.visibility, ids),
+        this.#ledgerWithActivities
+          ? this.#creditEntriesWithActivities(ids)
+          : findCreditEntriesByTeacherIds(this.db, this.visibility, ids),
       (e) => e.teacherId,
     ));
+  }
+
+  readLedgerWithActivities(): void {
+    this.#ledgerWithActivities = true;
+  }
+
+  async #creditEntriesWithActivities(ids: readonly number[]): Promise<CreditEntry[]> {
+    const rows = await findCreditEntriesWithActivitiesByTeacherIds(this.db, this.visibility, ids);
+    for (const { entry, activity, provider } of rows) {
+      if (entry.activityId === null) continue;
+      // null too: an activity the caller may not see is known to load as null.
+      this.activity.prime(entry.activityId, activity);
+      if (provider) this.organization.prime(provider.id, provider);
+    }
+    return rows.map((row) => row.entry);
   }
 
   #certificatesOfTeacher: DataLoader<number, Certificate[]> | undefined;

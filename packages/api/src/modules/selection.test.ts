@@ -38,3 +38,41 @@ describe('selectsAnyOf', () => {
     expect(selectsAnyOf(infoOf(document), wanted)).toBe(expected);
   });
 });
+
+describe('selectsAnyOf under a path', () => {
+  const activity = new Set(['activity']);
+  const items = ['edges', 'node'];
+  it.each([
+    ['the items’ field', '{ entries { edges { node { id activity { code } } } } }', true],
+    ['the items without it', '{ entries { edges { node { id kind } } } }', false],
+    ['the name elsewhere on the path', '{ entries { edges { activity } } }', false],
+    ['the name directly under the field', '{ entries { activity edges { node { id } } } }', false],
+    [
+      'a fragment on the connection',
+      '{ entries { ...C } } fragment C on X { edges { node { activity { id } } } }',
+      true,
+    ],
+    [
+      'a fragment on the item',
+      '{ entries { edges { node { ...E } } } } fragment E on Y { activity { id } }',
+      true,
+    ],
+    [
+      'one fragment at two depths',
+      '{ entries { ...E edges { node { ...E } } } } fragment E on Y { activity { id } }',
+      true,
+    ],
+    [
+      'an inline fragment on the edge',
+      '{ entries { edges { ... on Edge { node { activity { id } } } } } }',
+      true,
+    ],
+    [
+      'an unknown fragment on the path (errs towards loading)',
+      '{ entries { edges { ...Missing } } }',
+      true,
+    ],
+  ])('%s', (_name, document, expected) => {
+    expect(selectsAnyOf(infoOf(document), activity, items)).toBe(expected);
+  });
+});

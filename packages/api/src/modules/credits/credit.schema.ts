@@ -6,9 +6,14 @@ import { ActivityRef } from '../activities/activity.schema';
 import { CertificateKindEnum, LedgerEntryKindEnum } from '../enums';
 import { CreditCategoryRef } from '../organizations/organization.schema';
 import { sliceConnection } from '../pagination';
+import { selectsAnyOf } from '../selection';
 import { TeacherRef } from '../teachers/teacher.schema';
 
 export const CreditEntryRef = builder.objectRef<CreditEntry>('CreditEntry');
+
+/** Teacher.creditEntries reads the entries' activities with the ledger when they are asked for. */
+const activityField: ReadonlySet<string> = new Set(['activity']);
+const itemPath = ['edges', 'node'] as const;
 
 builder.node(CreditEntryRef, {
   extensions: audience.signedIn,
@@ -37,15 +42,15 @@ builder.node(CreditEntryRef, {
     category: t.field({
       type: CreditCategoryRef,
       description: 'The credit category the hours count toward.',
-      resolve: async (entry, _args, context) =>
-        (await context.loaders.creditCategory.load(entry.category))!,
+      resolve: (entry, _args, context) =>
+        context.loaders.creditCategory.nowExisting(entry.category),
     }),
     activity: t.field({
       type: ActivityRef,
       nullable: true,
       description: 'The activity the hours were earned in, if any and if visible.',
       resolve: (entry, _args, context) =>
-        entry.activityId === null ? null : context.loaders.activity.load(entry.activityId),
+        entry.activityId === null ? null : context.loaders.activity.now(entry.activityId),
     }),
     corrects: t.field({
       type: CreditEntryRef,
@@ -94,12 +99,14 @@ builder.objectFields(TeacherRef, (t) => ({
       type: CreditEntryRef,
       description:
         'The teacher’s credit ledger in the order it was written, as far as the caller may see it.',
-      resolve: async (teacher, args, context) =>
-        sliceConnection(
+      resolve: async (teacher, args, context, info) => {
+        if (selectsAnyOf(info, activityField, itemPath)) context.loaders.readLedgerWithActivities();
+        return sliceConnection(
           await context.loaders.creditEntriesOfTeacher.load(teacher.id),
           args,
           (e) => e.id,
-        ),
+        );
+      },
     },
     { name: 'CreditEntryConnection' },
     { name: 'CreditEntryEdge' },
