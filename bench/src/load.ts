@@ -1,4 +1,4 @@
-import { readFileSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
 import autocannon from 'autocannon';
 
 /**
@@ -35,6 +35,17 @@ export interface LoadResult {
    * request's cost is (server vs database).
    */
   cpuMsPerRequest?: number | null;
+  /**
+   * CPU time PostgreSQL's processes (every backend, live or ended during the run) spent per
+   * answered request, in milliseconds: what the database pays for the server's statements.
+   * Null where the bench cannot read them (a database on another machine).
+   */
+  databaseCpuMsPerRequest?: number | null;
+  /**
+   * Busy CPU time of the whole machine (both cores: server, database, load generator, kernel)
+   * per answered request: with the machine saturated, requests/s is about cores / this.
+   */
+  machineCpuMsPerRequest?: number | null;
   /** A body of an answer counted as an error, to say why in the report. */
   firstError?: string;
 }
@@ -50,6 +61,8 @@ export interface LoadOptions {
   isError?(body: string): boolean;
   /** Pid of the server to sample the resident set of. */
   pid?: number;
+  /** Pid of PostgreSQL's postmaster, to measure its backends' CPU (see postmasterPid). */
+  postmasterPid?: number | null;
 }
 
 export const graphqlErrorsIn = (body: string) => body.includes('"errors":[');
@@ -64,6 +77,8 @@ export async function runLoad(options: LoadOptions): Promise<LoadResult> {
   const latencies: number[] = [];
   const rss = sampleRss(options.pid);
   const cpuBefore = readCpuMs(options.pid);
+  const databaseBefore = readDatabaseCpuMs(options.postmasterPid);
+  const machineBefore = readMachineCpuMs();
   let finish!: (result: autocannon.Result) => void;
   let fail!: (error: unknown) => void;
   const done = new Promise<autocannon.Result>((resolve, reject) => {
@@ -113,6 +128,8 @@ export async function runLoad(options: LoadOptions): Promise<LoadResult> {
   const result = await done;
   const peak = rss.stop();
   const cpuAfter = readCpuMs(options.pid);
+  const databaseAfter = readDatabaseCpuMs(options.postmasterPid);
+  const machineAfter = readMachineCpuMs();
   latencies.sort((a, b) => a - b);
   const at = (q: number) =>
     latencies.length
@@ -120,6 +137,8 @@ export async function runLoad(options: LoadOptions): Promise<LoadResult> {
       : 0;
   const non2xx = result.non2xx + result.errors + result.timeouts;
   const requests = latencies.length;
+  const perRequest = (before: number | null, after: number | null) =>
+    before !== null && after !== null && requests ? round((after - before) / requests) : null;
   return {
     requests,
     seconds: options.seconds,
@@ -131,10 +150,9 @@ export async function runLoad(options: LoadOptions): Promise<LoadResult> {
     graphqlErrors,
     sqlPerRequest: withHeader ? round(statements / withHeader) : null,
     rssMiB: peak,
-    cpuMsPerRequest:
-      cpuBefore !== null && cpuAfter !== null && latencies.length
-        ? round((cpuAfter - cpuBefore) / latencies.length)
-        : null,
+    cpuMsPerRequest: perRequest(cpuBefore, cpuAfter),
+    databaseCpuMsPerRequest: perRequest(databaseBefore, databaseAfter),
+    machineCpuMsPerRequest: perRequest(machineBefore, machineAfter),
     firstError,
   };
 }
@@ -172,12 +190,67 @@ export function readRssKiB(pid: number): number | null {
 
 /** utime + stime of the process from /proc/<pid>/stat, in milliseconds (clock ticks of 10 ms). */
 export function readCpuMs(pid: number | undefined): number | null {
-  if (!pid) return null;
+  return pid ? (readStatTimes(pid)?.own ?? null) : null;
+}
+
+/** utime + stime and cutime + cstime (its ended, reaped children) from /proc/<pid>/stat, in ms. */
+function readStatTimes(pid: number): { own: number; reaped: number } | null {
   try {
     const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-    // Fields after the command name (which may hold spaces) start after the last ')'.
     const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-    return (Number(fields[11]) + Number(fields[12])) * 10;
+    return {
+      own: (Number(fields[11]) + Number(fields[12])) * 10,
+      reaped: (Number(fields[13]) + Number(fields[14])) * 10,
+    };
+  } catch {
+    return null;
+  }
+}
+
+/**
+ * The postmaster of the PostgreSQL server a backend runs under (the backend's parent), when it
+ * runs on this machine and /proc shows it; null otherwise.
+ */
+export function postmasterPid(backendPid: number): number | null {
+  try {
+    const status = readFileSync(`/proc/${backendPid}/status`, 'utf8');
+    const match = /PPid:\s+(\d+)/.exec(status);
+    return match ? Number(match[1]) : null;
+  } catch {
+    return null;
+  }
+}
+
+/**
+ * CPU of a PostgreSQL server so far, in ms: the postmaster's own, the children it has reaped
+ * (backends of closed connections) and its live children (backends, background workers).
+ */
+export function readDatabaseCpuMs(postmaster: number | null | undefined): number | null {
+  if (!postmaster) return null;
+  const root = readStatTimes(postmaster);
+  if (!root) return null;
+  let total = root.own + root.reaped;
+  for (const entry of readdirSync('/proc')) {
+    if (!/^\d+$/.test(entry)) continue;
+    try {
+      const status = readFileSync(`/proc/${entry}/status`, 'utf8');
+      if (/PPid:\s+(\d+)/.exec(status)?.[1] !== String(postmaster)) continue;
+    } catch {
+      continue;
+    }
+    total += readStatTimes(Number(entry))?.own ?? 0;
+  }
+  return total;
+}
+
+/** Busy CPU of the whole machine so far (user, nice, system, irq, softirq), in ms. */
+export function readMachineCpuMs(): number | null {
+  try {
+    const [, user, nice, system, , , irq, softirq] = readFileSync('/proc/stat', 'utf8')
+      .split('\n')[0]!
+      .split(/\s+/)
+      .map(Number);
+    return (user! + nice! + system! + irq! + softirq!) * 10;
   } catch {
     return null;
   }

@@ -24,7 +24,7 @@ import {
   type DatasetReport,
 } from './dataset';
 import { prepareFixtures, type Fixtures } from './fixtures';
-import { runLoad, type LoadResult, type RequestSpec } from './load';
+import { postmasterPid, runLoad, type LoadResult, type RequestSpec } from './load';
 import {
   peerDir,
   repositoryRoot,
@@ -150,10 +150,11 @@ async function measure(
     isError: extra.isError,
     overallRate: extra.overallRate,
     pid: server.pid,
+    postmasterPid: postmaster,
   });
   if (!extra.unrecorded) rows.push({ workload, title, server: server.name, result });
   log(
-    `${workload}${extra.round ? ` round ${extra.round}` : ''} ${server.name.padEnd(8)} ${result.rps.toFixed(0).padStart(6)} req/s  p50 ${result.p50} p95 ${result.p95} p99 ${result.p99} ms  errors ${result.httpErrors}+${result.graphqlErrors}  sql/req ${result.sqlPerRequest ?? '–'}  rss ${result.rssMiB} MiB  cpu ${result.cpuMsPerRequest ?? '–'} ms/req${result.firstError ? `  first error: ${result.firstError}` : ''}`,
+    `${workload}${extra.round ? ` round ${extra.round}` : ''} ${server.name.padEnd(8)} ${result.rps.toFixed(0).padStart(6)} req/s  p50 ${result.p50} p95 ${result.p95} p99 ${result.p99} ms  errors ${result.httpErrors}+${result.graphqlErrors}  sql/req ${result.sqlPerRequest ?? '–'}  rss ${result.rssMiB} MiB  cpu ${result.cpuMsPerRequest ?? '–'} ms/req (database ${result.databaseCpuMsPerRequest ?? '–'}, machine ${result.machineCpuMsPerRequest ?? '–'})${result.firstError ? `  first error: ${result.firstError}` : ''}`,
   );
   return result;
 }
@@ -184,6 +185,19 @@ function w5Request(fixtures: Fixtures, token: string, i: number): RequestSpec {
 
 const notSuccess = (body: string) => !body.includes('Success"') || body.includes('"errors":[');
 
+/** PostgreSQL's postmaster when it runs on this machine: its processes' CPU is reported per request. */
+let postmaster: number | null = null;
+async function findPostmaster(url: string): Promise<number | null> {
+  const client = new pg.Client({ connectionString: url });
+  await client.connect();
+  try {
+    const { rows } = await client.query<{ pid: number }>('select pg_backend_pid() as pid');
+    return postmasterPid(rows[0]!.pid);
+  } finally {
+    await client.end();
+  }
+}
+
 const loadAverageAtStart = os.loadavg().map((n) => Math.round(n * 100) / 100);
 
 async function main(): Promise<void> {
@@ -195,6 +209,7 @@ async function main(): Promise<void> {
     log,
   });
   log(`dataset ready: ${JSON.stringify(dataset.rows)}`);
+  postmaster = await findPostmaster(databaseUrl);
   const fixtures = await prepareFixtures(databaseUrl, {
     participants: Math.min(10_000, teachers),
     importSessions: 10,
@@ -755,15 +770,15 @@ function byRound(workload: string): Record<string, number[] | number | null> {
 
 function markdownTable(): string {
   const lines = [
-    '| workload | server | req/s | p50 ms | p95 ms | p99 ms | errors (HTTP+GraphQL) | SQL/req | RSS MiB | server CPU ms/req | ours/peer | ours/baseline |',
-    '|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|',
+    '| workload | server | req/s | p50 ms | p95 ms | p99 ms | errors (HTTP+GraphQL) | SQL/req | RSS MiB | server CPU ms/req | database CPU ms/req | machine CPU ms/req | ours/peer | ours/baseline |',
+    '|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|',
   ];
   const r = ratios();
   for (const row of rows) {
     const res = row.result;
     const ratio = row.server === 'ours' ? r[row.workload] : undefined;
     lines.push(
-      `| ${row.workload} | ${row.server} | ${res.rps.toFixed(row.workload === 'W7' ? 2 : 0)} | ${res.p50} | ${res.p95} | ${res.p99} | ${res.httpErrors}+${res.graphqlErrors} | ${res.sqlPerRequest ?? '–'} | ${res.rssMiB ?? '–'} | ${res.cpuMsPerRequest ?? '–'} | ${ratio?.oursOverPeer ?? '–'} | ${ratio?.oursOverBaseline ?? ratio?.oursOverCopy ?? '–'} |`,
+      `| ${row.workload} | ${row.server} | ${res.rps.toFixed(row.workload === 'W7' ? 2 : 0)} | ${res.p50} | ${res.p95} | ${res.p99} | ${res.httpErrors}+${res.graphqlErrors} | ${res.sqlPerRequest ?? '–'} | ${res.rssMiB ?? '–'} | ${res.cpuMsPerRequest ?? '–'} | ${res.databaseCpuMsPerRequest ?? '–'} | ${res.machineCpuMsPerRequest ?? '–'} | ${ratio?.oursOverPeer ?? '–'} | ${ratio?.oursOverBaseline ?? ratio?.oursOverCopy ?? '–'} |`,
     );
   }
   return lines.join('\n');
