@@ -59,8 +59,14 @@ export class PglitePool implements PostgresPool {
   }
 }
 
-function commandOf(sqlText: string): PostgresQueryResult<unknown>['command'] {
-  const word = /^\s*(?:with\b[\s\S]*?\)\s*)?(\w+)/i.exec(sqlText)?.[1]?.toUpperCase();
+/**
+ * The command of a statement, as PostgreSQL reports it to pg: Kysely reads numAffectedRows only
+ * for INSERT, UPDATE, DELETE and MERGE. Leading comments — the names statements carry for the
+ * logs, such as attendance.insert-fresh — are skipped, or a named DELETE counted no rows.
+ */
+export function commandOf(sqlText: string): PostgresQueryResult<unknown>['command'] {
+  const body = sqlText.replace(/^(?:\s+|\/\*[\s\S]*?\*\/|--[^\n]*(?:\n|$))*/, '');
+  const word = /^(?:with\b[\s\S]*?\)\s*)?(\w+)/i.exec(body)?.[1]?.toUpperCase();
   switch (word) {
     case 'INSERT':
     case 'UPDATE':
