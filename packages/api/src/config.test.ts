@@ -11,6 +11,10 @@ describe('configuration', () => {
     expect(config.SESSION_CACHE_SECONDS).toBe(10);
     expect(config.DATABASE_PREPARED_STATEMENTS).toBe('on');
     expect(config.REFERENCE_CACHE).toBe('on');
+    expect(config.IDEMPOTENCY_KEY_RETENTION_HOURS).toBe(168);
+    expect(
+      loadConfig({ IDEMPOTENCY_KEY_RETENTION_HOURS: '0' }).IDEMPOTENCY_KEY_RETENTION_HOURS,
+    ).toBe(0);
   });
 
   it.each([
@@ -26,6 +30,14 @@ describe('configuration', () => {
       'DATABASE_PREPARED_STATEMENTS="no": must be on or off',
     ],
     [{ REFERENCE_CACHE: 'yes' }, 'REFERENCE_CACHE="yes": must be on or off'],
+    [
+      { IDEMPOTENCY_KEY_RETENTION_HOURS: '9000' },
+      'IDEMPOTENCY_KEY_RETENTION_HOURS="9000": must be between 0 and 8760',
+    ],
+    [
+      { IDEMPOTENCY_KEY_RETENTION_HOURS: 'week' },
+      'IDEMPOTENCY_KEY_RETENTION_HOURS="week": must be a number',
+    ],
   ])('refuses %o naming the variable and what is allowed', (env, message) => {
     expect(() => loadConfig(env)).toThrow(ConfigError);
     expect(() => loadConfig(env)).toThrow(message);

@@ -60,6 +60,17 @@ const environment = z.object({
    * (decision 0023). `off` where the process cannot LISTEN (a pooler in transaction mode).
    */
   REFERENCE_CACHE: z.enum(['on', 'off'], { message: 'must be on or off' }).default('on'),
+  /**
+   * How long an Idempotency-Key is kept after its request claimed it (0: forever). Past it a
+   * resend with the key runs as a new request; clients resend within minutes, a device that
+   * synchronises after a week offline within days.
+   */
+  IDEMPOTENCY_KEY_RETENTION_HOURS: z.coerce
+    .number({ message: 'must be a number' })
+    .int('must be a whole number')
+    .min(0, 'must be between 0 and 8760')
+    .max(8760, 'must be between 0 and 8760')
+    .default(168),
   /** Seed demo data into an empty database at start-up: on by default for the embedded engine. */
   SEED_DEMO_DATA: z
     .enum(['auto', 'always', 'never'], { message: 'must be one of auto, always, never' })

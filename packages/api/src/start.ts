@@ -4,6 +4,7 @@ import { demoLogins, seedDemoData } from '@registry/db/seed';
 import { sql } from 'kysely';
 import type { Config } from './config';
 import { createRegistryServer } from './http/server';
+import { startIdempotencyPurge } from './idempotency-purge';
 import type { Logger } from './logger';
 
 export interface RunningRegistry {
@@ -34,6 +35,14 @@ export async function startRegistry(config: Config, log: Logger): Promise<Runnin
     http.listen(config.PORT, config.HOST, () => resolve());
   });
   const { port } = http.address() as AddressInfo;
+  const purge =
+    config.IDEMPOTENCY_KEY_RETENTION_HOURS > 0
+      ? startIdempotencyPurge({
+          db: database.db,
+          retentionHours: config.IDEMPOTENCY_KEY_RETENTION_HOURS,
+          log,
+        })
+      : null;
   return {
     url: `http://localhost:${port}`,
     database,
@@ -41,6 +50,7 @@ export async function startRegistry(config: Config, log: Logger): Promise<Runnin
       await new Promise<void>((resolve) => http.close(() => resolve()));
       http.closeAllConnections();
       await apollo.stop();
+      await purge?.stop();
       await database.close();
     },
   };

@@ -116,3 +116,25 @@ export async function storeIdempotentResponse(
     .executeTakeFirst();
   return Number(result.numUpdatedRows) > 0;
 }
+
+/**
+ * Deletes up to `batchSize` keys claimed before `claimedBefore`, oldest first, and answers how
+ * many it deleted. A key past the retention no longer guards anything: a resend with it runs as
+ * a new request (docs/reliability.md, section 4). Batches keep each delete's locks and WAL
+ * short; the caller repeats while a batch comes back full.
+ */
+export async function purgeIdempotencyKeys(
+  db: Kysely<DB>,
+  claimedBefore: Date,
+  batchSize: number,
+): Promise<number> {
+  const result = await sql`
+    /* idempotency.purge */
+    delete from idempotency_keys
+    where (account_id, key) in (
+      select account_id, key from idempotency_keys
+      where created_at < ${claimedBefore}
+      order by created_at
+      limit ${batchSize})`.execute(db);
+  return Number(result.numAffectedRows ?? 0);
+}
