@@ -1,5 +1,4 @@
-import { createLogger } from '@registry/api';
-import { startIdempotencyPurge } from '@registry/api';
+import { createLogger, startIdempotencyPurge } from '@registry/api';
 import { purgeIdempotencyKeys } from '@registry/db';
 import { randomUUID } from 'node:crypto';
 import { Writable } from 'node:stream';
@@ -44,6 +43,21 @@ async function keysClaimed(hoursAgo: number[]) {
     .execute();
 }
 
+/** A logger whose lines the test can read. */
+function capturingLogger() {
+  const lines: string[] = [];
+  const log = createLogger(
+    { LOG_LEVEL: 'info' },
+    new Writable({
+      write(chunk, _encoding, done) {
+        lines.push(String(chunk));
+        done();
+      },
+    }),
+  );
+  return { log, lines };
+}
+
 const remaining = async () =>
   (await database.db.selectFrom('idempotency_keys').select('key').orderBy('key').execute()).map(
     (row) => row.key,
@@ -64,16 +78,7 @@ describe('purgeIdempotencyKeys', () => {
 describe('startIdempotencyPurge', () => {
   it('deletes every key past the retention in one pass, batch by batch, and says so in the log', async () => {
     await keysClaimed([1000, 900, 800, 700, 600, 170, 167, 0]);
-    const lines: string[] = [];
-    const log = createLogger(
-      { LOG_LEVEL: 'info' },
-      new Writable({
-        write(chunk, _encoding, done) {
-          lines.push(String(chunk));
-          done();
-        },
-      }),
-    );
+    const { log, lines } = capturingLogger();
     const purge = startIdempotencyPurge({
       db: database.db,
       retentionHours: 168,
@@ -97,16 +102,7 @@ describe('startIdempotencyPurge', () => {
   });
 
   it('keeps running after a failed pass, logging it', async () => {
-    const lines: string[] = [];
-    const log = createLogger(
-      { LOG_LEVEL: 'info' },
-      new Writable({
-        write(chunk, _encoding, done) {
-          lines.push(String(chunk));
-          done();
-        },
-      }),
-    );
+    const { log, lines } = capturingLogger();
     // A database that refuses every statement: the pass fails, the purge does not throw.
     const refusing = database.db.withPlugin({
       transformQuery: () => {
