@@ -1,7 +1,6 @@
 import { createLogger, startIdempotencyPurge } from '@registry/api';
 import { purgeIdempotencyKeys } from '@registry/db';
 import { randomUUID } from 'node:crypto';
-import { Writable } from 'node:stream';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { createTestDatabase, type TestDatabase } from '../testkit/database';
 import { Fixtures } from '../testkit/fixtures';
@@ -43,17 +42,12 @@ async function keysClaimed(hoursAgo: number[]) {
     .execute();
 }
 
-/** A logger whose lines the test can read. */
+/** A logger whose lines the test can read (as the testkit's server logs to its sink). */
 function capturingLogger() {
   const lines: string[] = [];
   const log = createLogger(
     { LOG_LEVEL: 'info' },
-    new Writable({
-      write(chunk, _encoding, done) {
-        lines.push(String(chunk));
-        done();
-      },
-    }),
+    { write: (line: string) => void lines.push(line) },
   );
   return { log, lines };
 }
