@@ -61,7 +61,7 @@ export interface LoadOptions {
   isError?(body: string): boolean;
   /** Pid of the server to sample the resident set of. */
   pid?: number;
-  /** Pid of PostgreSQL's postmaster, to measure its backends' CPU (see postmasterPid). */
+  /** Pid of PostgreSQL's postmaster, to measure its backends' CPU (see parentPid). */
   postmasterPid?: number | null;
 }
 
@@ -208,12 +208,12 @@ function readStatTimes(pid: number): { own: number; reaped: number } | null {
 }
 
 /**
- * The postmaster of the PostgreSQL server a backend runs under (the backend's parent), when it
- * runs on this machine and /proc shows it; null otherwise.
+ * The parent of a process, when /proc shows it; null otherwise. A PostgreSQL backend's parent
+ * is its server's postmaster.
  */
-export function postmasterPid(backendPid: number): number | null {
+export function parentPid(pid: number): number | null {
   try {
-    const status = readFileSync(`/proc/${backendPid}/status`, 'utf8');
+    const status = readFileSync(`/proc/${pid}/status`, 'utf8');
     const match = /PPid:\s+(\d+)/.exec(status);
     return match ? Number(match[1]) : null;
   } catch {
@@ -231,13 +231,7 @@ export function readDatabaseCpuMs(postmaster: number | null | undefined): number
   if (!root) return null;
   let total = root.own + root.reaped;
   for (const entry of readdirSync('/proc')) {
-    if (!/^\d+$/.test(entry)) continue;
-    try {
-      const status = readFileSync(`/proc/${entry}/status`, 'utf8');
-      if (/PPid:\s+(\d+)/.exec(status)?.[1] !== String(postmaster)) continue;
-    } catch {
-      continue;
-    }
+    if (!/^\d+$/.test(entry) || parentPid(Number(entry)) !== postmaster) continue;
     total += readStatTimes(Number(entry))?.own ?? 0;
   }
   return total;

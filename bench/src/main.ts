@@ -24,7 +24,7 @@ import {
   type DatasetReport,
 } from './dataset';
 import { prepareFixtures, type Fixtures } from './fixtures';
-import { postmasterPid, runLoad, type LoadResult, type RequestSpec } from './load';
+import { parentPid, runLoad, type LoadResult, type RequestSpec } from './load';
 import {
   peerDir,
   repositoryRoot,
@@ -192,7 +192,7 @@ async function findPostmaster(url: string): Promise<number | null> {
   await client.connect();
   try {
     const { rows } = await client.query<{ pid: number }>('select pg_backend_pid() as pid');
-    return postmasterPid(rows[0]!.pid);
+    return parentPid(rows[0]!.pid);
   } finally {
     await client.end();
   }

@@ -253,31 +253,33 @@ export function activityColumns<P extends string>(prefix: P) {
 }
 
 type ActivityColumn = Exclude<keyof Activities, 'id'>;
-const activityColumnNames: ReadonlyArray<ActivityColumn> = [
-  'code',
-  'title',
-  'description',
-  'provider_id',
-  'region_id',
-  'category',
-  'level',
-  'delivery_mode',
-  'credit_hours',
-  'capacity',
-  'self_enrollment',
-  'eligibility_rules',
-  'completion_rules',
-  'status',
-  'rejection_reason',
-  'starts_on',
-  'ends_on',
-  'created_by',
-  'approved_by',
-  'approved_at',
-  'created_at',
-  'updated_at',
-  'version',
-];
+/** Every column but the id, checked against the table's type: a new column fails to compile. */
+const activityColumnSet: Record<ActivityColumn, true> = {
+  code: true,
+  title: true,
+  description: true,
+  provider_id: true,
+  region_id: true,
+  category: true,
+  level: true,
+  delivery_mode: true,
+  credit_hours: true,
+  capacity: true,
+  self_enrollment: true,
+  eligibility_rules: true,
+  completion_rules: true,
+  status: true,
+  rejection_reason: true,
+  starts_on: true,
+  ends_on: true,
+  created_by: true,
+  approved_by: true,
+  approved_at: true,
+  created_at: true,
+  updated_at: true,
+  version: true,
+};
+const activityColumnNames = Object.keys(activityColumnSet) as ActivityColumn[];
 
 /**
  * The activity selected by activityColumns(prefix), its id from the joining row; null when the

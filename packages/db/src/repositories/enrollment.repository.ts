@@ -414,20 +414,13 @@ export async function findCreditEntriesByTeacherIds(
   teacherIds: ReadonlyArray<number>,
 ): Promise<CreditEntry[]> {
   if (teacherIds.length === 0) return [];
-  const rows = await creditEntriesByTeacherIds(db, visibility, teacherIds);
+  const rows = await creditEntriesByTeacherIds(
+    db,
+    { visibility, withActivities: false },
+    teacherIds,
+  );
   return rows.map(toCreditEntry);
 }
-
-const creditEntriesByTeacherIds = compiledByIds({
-  shapeKey: visibilityKey,
-  build: (db, anyId, visibility: Visibility) =>
-    db
-      .selectFrom('credit_ledger')
-      .selectAll()
-      .where('teacher_id', '=', anyId)
-      .where((eb) => ledgerVisible(eb, visibility))
-      .orderBy('id'),
-});
 
 /**
  * A teacher's ledger as findCreditEntriesByTeacherIds reads it, with each entry's activity and
@@ -445,7 +438,11 @@ export async function findCreditEntriesWithActivitiesByTeacherIds(
   Array<{ entry: CreditEntry; activity: Activity | null; provider: Organization | null }>
 > {
   if (teacherIds.length === 0) return [];
-  const rows = await creditEntriesWithActivitiesByTeacherIds(db, visibility, teacherIds);
+  const rows = await creditEntriesByTeacherIds(
+    db,
+    { visibility, withActivities: true },
+    teacherIds,
+  );
   return rows.map((row) => {
     const activity = row.activity_id === null ? null : activityAt('activity', row.activity_id, row);
     return {
@@ -456,22 +453,30 @@ export async function findCreditEntriesWithActivitiesByTeacherIds(
   });
 }
 
-const creditEntriesWithActivitiesByTeacherIds = compiledByIds({
-  shapeKey: visibilityKey,
-  build: (db, anyId, visibility: Visibility) =>
+/**
+ * Teachers' ledgers, with each entry's activity and its provider when asked for: one statement
+ * per shape (visibility, activities or not), the joins the only difference.
+ */
+const creditEntriesByTeacherIds = compiledByIds({
+  shapeKey: ({ visibility, withActivities }: { visibility: Visibility; withActivities: boolean }) =>
+    `${withActivities}${visibilityKey(visibility)}`,
+  build: (db, anyId, { visibility, withActivities }) =>
     db
       .selectFrom('credit_ledger')
-      .leftJoin('activities', (join) =>
-        join
-          .onRef('activities.id', '=', 'credit_ledger.activity_id')
-          .on((eb) =>
-            activityVisible(eb as unknown as ExpressionBuilder<DB, 'activities'>, visibility),
-          ),
-      )
-      .leftJoin('organizations as provider', 'provider.id', 'activities.provider_id')
       .selectAll('credit_ledger')
-      .select(activityColumns('activity'))
-      .select(organizationColumns('provider'))
+      .$if(withActivities, (q) =>
+        q
+          .leftJoin('activities', (join) =>
+            join
+              .onRef('activities.id', '=', 'credit_ledger.activity_id')
+              .on((eb) =>
+                activityVisible(eb as unknown as ExpressionBuilder<DB, 'activities'>, visibility),
+              ),
+          )
+          .leftJoin('organizations as provider', 'provider.id', 'activities.provider_id')
+          .select(activityColumns('activity'))
+          .select(organizationColumns('provider')),
+      )
       .where('credit_ledger.teacher_id', '=', anyId)
       .where((eb) => ledgerVisible(eb, visibility))
       .orderBy('credit_ledger.id'),
