@@ -67,6 +67,21 @@ function doublingFragments(levels: number, onType: 'Query' | 'Viewer', leaf: str
   return fragments.join(' ');
 }
 
+/** An addSession whose instants are the case; refused while variables are read. */
+const addSessionBetween = (startsAt: string, endsAt: string) => ({
+  query: 'mutation ($input: AddSessionInput!) { addSession(input: $input) { __typename } }',
+  variables: {
+    input: {
+      activityId: 'QWN0aXZpdHk6MQ==',
+      title: 'x',
+      mode: 'IN_PERSON',
+      hours: 1,
+      startsAt,
+      endsAt,
+    },
+  },
+});
+
 describe('hostile documents and bodies are refused quickly with a clear message', () => {
   it.each<[string, () => string | object, number, RegExp]>([
     [
@@ -223,22 +238,20 @@ describe('hostile documents and bodies are refused quickly with a clear message'
     // INTERNAL_SERVER_ERROR; the scalar now refuses it while variables are read.
     [
       'an instant past the year 9999',
-      () => ({
-        query: 'mutation ($input: AddSessionInput!) { addSession(input: $input) { __typename } }',
-        variables: {
-          input: {
-            activityId: 'QWN0aXZpdHk6MQ==',
-            title: 'x',
-            mode: 'IN_PERSON',
-            hours: 1,
-            startsAt: '2026-03-01T09:00:00+08:00',
-            endsAt: '9999-12-31T23:59:59.999-14:00',
-          },
-        },
-      }),
+      () => addSessionBetween('2026-03-01T09:00:00+08:00', '9999-12-31T23:59:59.999-14:00'),
       400,
       /DateTime must be an ISO 8601 timestamp with a time zone, in the years 0001 to 9999/,
     ],
+    // A time without an offset meant the server's local time, and 30 February was read as
+    // 2 March: both are refused while variables are read, naming the field.
+    ...['2026-03-01T09:00:00', '2026-02-30T09:00:00Z'].map(
+      (startsAt): [string, () => object, number, RegExp] => [
+        `an instant written ${startsAt}`,
+        () => addSessionBetween(startsAt, '2026-03-01T12:00:00+08:00'),
+        400,
+        /"input\.startsAt"; DateTime must be an ISO 8601 timestamp with a time zone/,
+      ],
+    ),
     // Found by fuzzing: graphql-js's own "error limit reached" answered INTERNAL_SERVER_ERROR.
     [
       'more than 50 invalid variable values',

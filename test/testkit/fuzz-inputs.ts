@@ -258,11 +258,9 @@ export const hostileDateTime = fc.oneof(
   {
     weight: 2,
     arbitrary: fc.constantFrom(
-      '2026-03-01T09:00:00',
       '2026-03-01T09:00:00+08:00',
-      '2026-02-30T09:00:00Z',
-      '2026-03-01T24:00:00Z',
-      '0000-01-01T00:00:00Z',
+      '2026-03-01T09:00+08:00',
+      '2024-02-29T23:30:00-05:30',
       '0001-01-01T00:00:00Z',
       '9999-12-31T23:59:59.999-14:00',
       '1969-12-31T23:59:59Z',
@@ -274,6 +272,11 @@ export const hostileDateTime = fc.oneof(
 /** Instants the DateTime scalar must refuse (ill-typed runs only). */
 const malformedDateTime = fc.oneof(
   fc.constantFrom(
+    // No offset (it would be the server's local time), and fields Date would roll over.
+    '2026-03-01T09:00:00',
+    '2026-02-30T09:00:00Z',
+    '2026-03-01T24:00:00Z',
+    '0000-01-01T00:00:00Z',
     '2026-03-01T25:00:00Z',
     '2026-03-01T09:00:00+99:00',
     '2026-03-01T',

@@ -36,21 +36,44 @@ builder.scalarType('Date', {
   parseLiteral: (ast) => parseDate(ast.kind === Kind.STRING ? ast.value : undefined),
 });
 
+/**
+ * RFC 3339's date-time: a calendar date, a time to the minute or finer, and the offset, always.
+ * `new Date` alone is too lenient for an edge: it reads a time without an offset as the
+ * server's local time (so its meaning moved with the process's TZ) and rolls 2026-02-30 over
+ * to March 2 and 24:00 to the next day.
+ */
+const dateTimePattern =
+  /^(\d{4})-(\d{2})-(\d{2})T(\d{2}):(\d{2})(?::(\d{2})(?:\.(\d{1,9}))?)?(?:Z|([+-])(\d{2}):(\d{2}))$/i;
+
 function parseDateTime(value: unknown): Date {
-  if (typeof value === 'string') {
-    const parsed = new Date(value);
-    const year = parsed.getUTCFullYear();
-    if (
-      !Number.isNaN(parsed.getTime()) &&
-      /^\d{4}-\d{2}-\d{2}T/.test(value) &&
-      year >= firstYear &&
-      year <= lastYear
-    ) {
-      return parsed;
-    }
+  const parts = typeof value === 'string' ? dateTimePattern.exec(value) : null;
+  if (parts) {
+    const [year, month, day, hour, minute, second] = parts.slice(1, 7).map((p) => Number(p ?? 0));
+    const milliseconds = Number((parts[7] ?? '').padEnd(3, '0').slice(0, 3));
+    const local = new Date(0);
+    local.setUTCFullYear(year!, month! - 1, day!);
+    local.setUTCHours(hour!, minute!, second!, milliseconds);
+    const offsetMinutes =
+      parts[8] === undefined
+        ? 0
+        : (parts[8] === '-' ? -1 : 1) * (Number(parts[9]) * 60 + Number(parts[10]));
+    // The written fields must be the fields read back: no day 30 of February, no hour 24, and
+    // an offset of at most 23:59.
+    const written =
+      local.getUTCFullYear() === year &&
+      local.getUTCMonth() === month! - 1 &&
+      local.getUTCDate() === day &&
+      local.getUTCHours() === hour &&
+      local.getUTCMinutes() === minute &&
+      local.getUTCSeconds() === second &&
+      Number(parts[9] ?? 0) < 24 &&
+      Number(parts[10] ?? 0) < 60;
+    const instant = new Date(local.getTime() - offsetMinutes * 60_000);
+    const utcYear = instant.getUTCFullYear();
+    if (written && utcYear >= firstYear && utcYear <= lastYear) return instant;
   }
   throw new GraphQLError(
-    'DateTime must be an ISO 8601 timestamp with a time zone, in the years 0001 to 9999 (UTC)',
+    'DateTime must be an ISO 8601 timestamp with a time zone, in the years 0001 to 9999 (UTC), e.g. 2026-03-01T09:00:00+08:00',
     { extensions: { code: 'BAD_USER_INPUT' } },
   );
 }
