@@ -922,6 +922,49 @@ describe('production posture', () => {
     expect(payload.iss).toBe('https://credits.example.edu.cn');
     expect(payload.id).toBe(`https://credits.example.edu.cn/verify/${completion.verificationCode}`);
   });
+
+  it('after a planned rotation, what the retired key signed verifies while the JWKS lists it', async () => {
+    const oneLine = (pem: string) => pem.trim().replace(/\n/g, '\\n');
+    const publicUrl = 'https://credits.example.edu.cn';
+    const kidOf = (pem: string) => {
+      const x = createPublicKey(pem).export({ format: 'jwk' }).x!;
+      return thumbprint({ crv: 'Ed25519', kty: 'OKP', x });
+    };
+    const before = await productionServer({
+      PUBLIC_URL: publicUrl,
+      CREDENTIAL_SIGNING_KEY: oneLine(signingKey),
+    });
+    const signedBefore = await exportCredential(
+      before.target,
+      completion.credentialUrl!,
+      before.caller,
+    );
+
+    const next = generateKeyPairSync('ed25519');
+    const nextKey = next.privateKey.export({ format: 'pem', type: 'pkcs8' }).toString();
+    const spkiOf = (pem: string) =>
+      createPublicKey(pem).export({ format: 'pem', type: 'spki' }).toString();
+    const { target, caller } = await productionServer({
+      PUBLIC_URL: publicUrl,
+      CREDENTIAL_SIGNING_KEY: oneLine(nextKey),
+      // The new key listed as retired too (an operator's slip) is published once.
+      CREDENTIAL_RETIRED_PUBLIC_KEYS: oneLine(spkiOf(signingKey) + spkiOf(nextKey)),
+    });
+    const jwks = await jwksOf(target);
+    expect(jwks.keys.map((key) => key.kid)).toEqual([kidOf(nextKey), kidOf(signingKey)]);
+    expect(JSON.stringify(jwks)).not.toMatch(/"d"/);
+    expect(verifiesWith(signedBefore, jwks)).toBe(true);
+    const signedAfter = await exportCredential(target, completion.credentialUrl!, caller);
+    expect(decodeJwt(signedAfter).header.kid).toBe(kidOf(nextKey));
+    expect(verifiesWith(signedAfter, jwks)).toBe(true);
+
+    // A compromised key is left out of the list: what it signed stops verifying.
+    const { target: withoutRetired } = await productionServer({
+      PUBLIC_URL: publicUrl,
+      CREDENTIAL_SIGNING_KEY: oneLine(nextKey),
+    });
+    expect(verifiesWith(signedBefore, await jwksOf(withoutRetired))).toBe(false);
+  });
 });
 
 /** Beside the repository where CI runs: ../shared/conformance from the repository root. */

@@ -76,6 +76,51 @@ describe('configuration', () => {
     });
   });
 
+  describe('CREDENTIAL_RETIRED_PUBLIC_KEYS', () => {
+    const pair = () => generateKeyPairSync('ed25519');
+    const spki = (keys: ReturnType<typeof pair>) =>
+      keys.publicKey.export({ format: 'pem', type: 'spki' }).toString().trim();
+
+    it('takes Ed25519 public keys one block after another, also on one line; none when unset', () => {
+      const [first, second] = [spki(pair()), spki(pair())];
+      expect(
+        loadConfig({ CREDENTIAL_RETIRED_PUBLIC_KEYS: `${first}\n\n${second}\n` })
+          .CREDENTIAL_RETIRED_PUBLIC_KEYS,
+      ).toEqual([first, second]);
+      const oneLine = `${first}${second}`.replace(/\n/g, '\\n');
+      expect(
+        loadConfig({ CREDENTIAL_RETIRED_PUBLIC_KEYS: oneLine }).CREDENTIAL_RETIRED_PUBLIC_KEYS,
+      ).toEqual([first, second]);
+      expect(loadConfig({}).CREDENTIAL_RETIRED_PUBLIC_KEYS).toEqual([]);
+      expect(
+        loadConfig({ CREDENTIAL_RETIRED_PUBLIC_KEYS: ' ' }).CREDENTIAL_RETIRED_PUBLIC_KEYS,
+      ).toEqual([]);
+    });
+
+    it('refuses a private key, another kind of key or anything beside the blocks, printing none', () => {
+      const ed25519 = pair();
+      const privatePem = ed25519.privateKey.export({ format: 'pem', type: 'pkcs8' }).toString();
+      const rsa = generateKeyPairSync('rsa', { modulusLength: 1024 })
+        .publicKey.export({ format: 'pem', type: 'spki' })
+        .toString();
+      for (const value of [
+        privatePem,
+        rsa,
+        `${spki(ed25519)}\n${privatePem}`,
+        `${spki(ed25519)}\ntrailing words`,
+        'not a key',
+        '-----BEGIN PUBLIC KEY-----\nAAAA\n-----END PUBLIC KEY-----',
+      ]) {
+        expect(() => loadConfig({ CREDENTIAL_RETIRED_PUBLIC_KEYS: value })).toThrow(
+          'CREDENTIAL_RETIRED_PUBLIC_KEYS=(hidden): must be Ed25519 public keys in PEM',
+        );
+        expect(() => loadConfig({ CREDENTIAL_RETIRED_PUBLIC_KEYS: value })).not.toThrow(
+          /-----BEGIN/,
+        );
+      }
+    });
+  });
+
   it.each([
     ['https://credits.example.edu.cn/', 'https://credits.example.edu.cn'],
     ['http://localhost:4000/registry', 'http://localhost:4000/registry'],

@@ -1,4 +1,4 @@
-import { createPrivateKey } from 'node:crypto';
+import { createPrivateKey, createPublicKey } from 'node:crypto';
 import { fileURLToPath } from 'node:url';
 import { z } from 'zod';
 
@@ -90,6 +90,20 @@ const environment = z.object({
         'must be an Ed25519 private key in PKCS#8 PEM (openssl genpkey -algorithm ed25519), or unset',
     }),
   /**
+   * Public keys that signed credentials before the current key, still published in the JWKS so
+   * credentials exported before a planned rotation keep verifying: Ed25519 SPKI PEM blocks one
+   * after another. A compromised key is left out, so what it signed stops verifying.
+   */
+  CREDENTIAL_RETIRED_PUBLIC_KEYS: z
+    .string()
+    .optional()
+    .transform((v) => (v?.trim() ? v.trim().replace(/\\n/g, '\n') : ''))
+    .refine((v) => v === '' || ed25519PublicKeyBlocks(v) !== null, {
+      message:
+        'must be Ed25519 public keys in PEM (openssl pkey -in retired.pem -pubout), one block after another, never a private key; or unset',
+    })
+    .transform((v) => (v === '' ? [] : ed25519PublicKeyBlocks(v)!)),
+  /**
    * Where people reach the registry, e.g. https://credits.example.edu.cn: the base of the
    * verification links in certificate QR codes and of the issuer identity in credentials.
    */
@@ -111,9 +125,27 @@ function isEd25519PrivateKey(pem: string): boolean {
   }
 }
 
+/** The PEM blocks of `text`, or null unless it is nothing but Ed25519 public-key blocks. */
+function ed25519PublicKeyBlocks(text: string): string[] | null {
+  const blocks = text.match(/-----BEGIN ([A-Z ]+)-----[\s\S]*?-----END \1-----/g) ?? [];
+  const rest = blocks.reduce((left, block) => left.replace(block, ''), text);
+  if (blocks.length === 0 || rest.trim() !== '') return null;
+  for (const block of blocks) {
+    // createPublicKey also takes a private key (and derives its public half): the label decides.
+    if (!block.startsWith('-----BEGIN PUBLIC KEY-----')) return null;
+    try {
+      if (createPublicKey(block).asymmetricKeyType !== 'ed25519') return null;
+    } catch {
+      return null;
+    }
+  }
+  return blocks;
+}
+
 export type Config = z.output<typeof environment> & { repositoryRoot: string };
 
-const secretVariables = new Set(['CREDENTIAL_SIGNING_KEY']);
+// Retired public keys are public, but a private key pasted there by mistake must not be printed.
+const secretVariables = new Set(['CREDENTIAL_SIGNING_KEY', 'CREDENTIAL_RETIRED_PUBLIC_KEYS']);
 
 export class ConfigError extends Error {}
 

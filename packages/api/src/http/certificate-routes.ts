@@ -12,7 +12,11 @@ import {
   signCredential,
 } from '../modules/certificates/open-badge-credential';
 import { publicUrlOf } from '../modules/certificates/public-url';
-import { NotConfiguredError, signingKeyFor } from '../modules/certificates/signing-key';
+import {
+  NotConfiguredError,
+  publishedKeys,
+  signingKeyFor,
+} from '../modules/certificates/signing-key';
 import type { Route, RouteRequest } from './routes';
 
 /**
@@ -25,8 +29,8 @@ export const certificateRoutes: Route[] = [
     path: '/.well-known/jwks.json',
     handle: (request) =>
       answer(request, async () => {
-        const key = await signingKeyFor(request.config);
-        send(request, 200, 'application/jwk-set+json', JSON.stringify({ keys: [key.jwk] }), {
+        const keys = await publishedKeys(request.config);
+        send(request, 200, 'application/jwk-set+json', JSON.stringify({ keys }), {
           // Public and rarely changing; short enough that a rotated key shows up soon.
           'cache-control': 'public, max-age=300',
         });

@@ -95,11 +95,27 @@ function fromPem(pem: string): SigningKey {
   if (privateKey.asymmetricKeyType !== 'ed25519') {
     throw new NotConfiguredError('The credential signing key is not an Ed25519 key.');
   }
-  const { x } = createPublicKey(privateKey).export({ format: 'jwk' }) as { x: string };
-  return {
-    privateKey,
-    jwk: { kty: 'OKP', crv: 'Ed25519', x, kid: thumbprint(x), alg: 'EdDSA', use: 'sig' },
-  };
+  return { privateKey, jwk: jwkOf(createPublicKey(privateKey)) };
+}
+
+function jwkOf(publicKey: KeyObject): Ed25519Jwk {
+  const { x } = publicKey.export({ format: 'jwk' }) as { x: string };
+  return { kty: 'OKP', crv: 'Ed25519', x, kid: thumbprint(x), alg: 'EdDSA', use: 'sig' };
+}
+
+/**
+ * The JWKS: the current key first, then the retired ones the operator still publishes
+ * (CREDENTIAL_RETIRED_PUBLIC_KEYS, validated at start-up), each once. Verifiers pick by `kid`, so
+ * credentials signed before a planned rotation keep verifying while their key is listed.
+ */
+export async function publishedKeys(config: Config): Promise<Ed25519Jwk[]> {
+  const current = (await signingKeyFor(config)).jwk;
+  const keys = new Map([[current.kid, current]]);
+  for (const pem of config.CREDENTIAL_RETIRED_PUBLIC_KEYS) {
+    const jwk = jwkOf(createPublicKey(pem));
+    if (!keys.has(jwk.kid)) keys.set(jwk.kid, jwk);
+  }
+  return [...keys.values()];
 }
 
 /** RFC 7638 thumbprint: the key's id changes exactly when the key does. */
