@@ -97,12 +97,17 @@ const environment = z.object({
   CREDENTIAL_RETIRED_PUBLIC_KEYS: z
     .string()
     .optional()
-    .transform((v) => (v?.trim() ? v.trim().replace(/\\n/g, '\n') : ''))
-    .refine((v) => v === '' || ed25519PublicKeyBlocks(v) !== null, {
-      message:
-        'must be Ed25519 public keys in PEM (openssl pkey -in retired.pem -pubout), one block after another, never a private key; or unset',
-    })
-    .transform((v) => (v === '' ? [] : ed25519PublicKeyBlocks(v)!)),
+    .transform((v, context) => {
+      const text = v?.trim() ? v.trim().replace(/\\n/g, '\n') : '';
+      const blocks = text === '' ? [] : ed25519PublicKeyBlocks(text);
+      if (blocks) return blocks;
+      context.addIssue({
+        code: 'custom',
+        message:
+          'must be Ed25519 public keys in PEM (openssl pkey -in retired.pem -pubout), one block after another, never a private key; or unset',
+      });
+      return z.NEVER;
+    }),
   /**
    * Where people reach the registry, e.g. https://credits.example.edu.cn: the base of the
    * verification links in certificate QR codes and of the issuer identity in credentials.
