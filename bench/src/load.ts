@@ -190,15 +190,20 @@ export function readRssKiB(pid: number): number | null {
 
 /** utime + stime of the process from /proc/<pid>/stat, in milliseconds (clock ticks of 10 ms). */
 export function readCpuMs(pid: number | undefined): number | null {
-  return pid ? (readStatTimes(pid)?.own ?? null) : null;
+  return pid ? (readStat(pid)?.own ?? null) : null;
 }
 
-/** utime + stime and cutime + cstime (its ended, reaped children) from /proc/<pid>/stat, in ms. */
-function readStatTimes(pid: number): { own: number; reaped: number } | null {
+/**
+ * From one read of /proc/<pid>/stat: the parent's pid, utime + stime and cutime + cstime (its
+ * ended, reaped children), in ms.
+ */
+function readStat(pid: number): { parent: number; own: number; reaped: number } | null {
   try {
     const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    // Fields after the command name (which may hold spaces) start after the last ')'.
     const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
     return {
+      parent: Number(fields[1]),
       own: (Number(fields[11]) + Number(fields[12])) * 10,
       reaped: (Number(fields[13]) + Number(fields[14])) * 10,
     };
@@ -212,13 +217,7 @@ function readStatTimes(pid: number): { own: number; reaped: number } | null {
  * is its server's postmaster.
  */
 export function parentPid(pid: number): number | null {
-  try {
-    const status = readFileSync(`/proc/${pid}/status`, 'utf8');
-    const match = /PPid:\s+(\d+)/.exec(status);
-    return match ? Number(match[1]) : null;
-  } catch {
-    return null;
-  }
+  return readStat(pid)?.parent ?? null;
 }
 
 /**
@@ -227,12 +226,13 @@ export function parentPid(pid: number): number | null {
  */
 export function readDatabaseCpuMs(postmaster: number | null | undefined): number | null {
   if (!postmaster) return null;
-  const root = readStatTimes(postmaster);
+  const root = readStat(postmaster);
   if (!root) return null;
   let total = root.own + root.reaped;
   for (const entry of readdirSync('/proc')) {
-    if (!/^\d+$/.test(entry) || parentPid(Number(entry)) !== postmaster) continue;
-    total += readStatTimes(Number(entry))?.own ?? 0;
+    if (!/^\d+$/.test(entry)) continue;
+    const process = readStat(Number(entry));
+    if (process?.parent === postmaster) total += process.own;
   }
   return total;
 }

@@ -238,7 +238,10 @@ const malformedDate = fc.oneof(
   smallHostileString,
 );
 
-/** Instants the DateTime scalar accepts, zones and the far past and future included. */
+/**
+ * Instants the DateTime scalar accepts, zones and the far past and future included, and one
+ * boundary probe it refuses (an instant that ends in the year 10000 in UTC).
+ */
 export const hostileDateTime = fc.oneof(
   {
     weight: 3,
